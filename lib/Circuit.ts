@@ -1,0 +1,822 @@
+/* eslint-disable @typescript-eslint/no-non-null-assertion --
+ * The evaluation loops index typed arrays with indices that are in range by
+ * construction (every argument index points at an earlier wire); `!` costs
+ * nothing at run time, where a `?? NaN` fallback would sit in the hot loop. */
+import * as E from 'fp-ts/Either';
+import type { Gate } from './Gate';
+import { AddGate } from './gates/AddGate';
+import { ConstantGate } from './gates/ConstantGate';
+import { MaxGate } from './gates/MaxGate';
+import { MultiplyGate } from './gates/MultiplyGate';
+import { NegateGate } from './gates/NegateGate';
+import { PowGate } from './gates/PowGate';
+import { ReciprocalGate } from './gates/ReciprocalGate';
+import { ReluGate } from './gates/ReluGate';
+import { SigmoidGate, sigmoid } from './gates/SigmoidGate';
+import { SubtractGate } from './gates/SubtractGate';
+import { CircuitException, show, type CircuitError, type CompositionError, type GateError, type InputError } from './errors';
+import { decodeInputs, type InputAssignment } from './inputs';
+
+/**
+ * A wire of a {@link Circuit}: an input, a constant, or the output of a
+ * gate. Wires are handles returned by the circuit's builder methods; pass
+ * them to later gates, and use them to read values and gradients.
+ *
+ * @example
+ * ```ts
+ * const c = new Circuit();
+ * const a = c.input('a');
+ * a.index; // 0: the position of the wire in the circuit
+ * ```
+ */
+export class Wire {
+  /** @internal */
+  constructor(
+    /** The circuit this wire belongs to. */
+    readonly circuit: Circuit,
+    /** The wire's position in its circuit: inputs and gates are numbered in the order they were added. */
+    readonly index: number,
+  ) {}
+
+  /** The wire's name: the one given when it was made, or `w<index>` (e.g. `w4`). */
+  get name(): string {
+    return this.circuit.nameOf(this.index);
+  }
+}
+
+/**
+ * What one wire of a circuit is: an input, or the output of a gate applied
+ * to earlier wires. Returned by {@link Circuit.node}, for code that walks a
+ * circuit (printers, pictures, file formats).
+ *
+ * @example
+ * ```ts
+ * const c = new Circuit();
+ * const a = c.input('a');
+ * const x = c.mul(a, a, 'x');
+ * c.node(x); // { index: 1, name: 'x', gate: MultiplyGate, inputs: [0, 0] }
+ * ```
+ */
+export interface WireNode {
+  /** The wire's position in the circuit. */
+  readonly index: number;
+  /** The wire's name (given, or `w<index>`). */
+  readonly name: string;
+  /** The gate whose output this wire is, or `undefined` for an input. */
+  readonly gate: Gate | undefined;
+  /** The indices of the gate's input wires, in order (empty for an input). */
+  readonly inputs: readonly number[];
+}
+
+/**
+ * An upstream gradient placed on one wire, to start a backward pass from
+ * several outputs at once (a vector-Jacobian product).
+ *
+ * @example
+ * ```ts
+ * const seeds: readonly Seed[] = [{ wire: x, upstream: 1 }, { wire: y, upstream: -2 }];
+ * ```
+ */
+export interface Seed {
+  /** The wire the gradient is placed on. */
+  readonly wire: Wire;
+  /** The gradient on that wire from above (the chapter's `dx`). */
+  readonly upstream: number;
+}
+
+/**
+ * The result of a forward pass: the value on every wire. It belongs to the
+ * circuit that made it, but does not change it: any number of forward passes
+ * can exist side by side.
+ *
+ * @example
+ * ```ts
+ * const fwd = orThrow(c.forward({ a: 3 }));
+ * fwd.value(a); // 3
+ * fwd.output;   // the value on the circuit's last wire
+ * ```
+ */
+export class Forward {
+  /** @internal */
+  constructor(
+    /** The circuit that was evaluated. */
+    readonly circuit: Circuit,
+    /** The value on every wire, indexed by {@link Wire.index}; the circuit's wires at the time of the pass. */
+    readonly values: Float64Array,
+  ) {}
+
+  /** The number of wires this pass evaluated. */
+  get size(): number {
+    return this.values.length;
+  }
+
+  /** The value on the last wire evaluated (the circuit's output). */
+  get output(): number {
+    return this.values[this.values.length - 1] ?? NaN;
+  }
+
+  /** The value on `wire` (a wire added to the circuit after this pass has no value: `NaN`). */
+  value(wire: Wire): number {
+    return this.values[wire.index] ?? NaN;
+  }
+
+  /** The values of the circuit's inputs, by name. */
+  inputs(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const i of this.circuit.inputIndices) out[this.circuit.nameOf(i)] = this.values[i] ?? NaN;
+    return out;
+  }
+}
+
+/**
+ * The result of a backward pass: the gradient on every wire (the chapter's
+ * `da`, `dx1`, `dx2`, ...), with respect to the output(s) the pass started
+ * from.
+ *
+ * @example
+ * ```ts
+ * const bwd = orThrow(c.backward(fwd));
+ * bwd.gradient(a); // d output / d a
+ * bwd.inputs();    // { a: ... } every input's gradient by name
+ * ```
+ */
+export class Backward {
+  /** @internal */
+  constructor(
+    /** The forward pass this backward pass went through. */
+    readonly forward: Forward,
+    /** The gradient on every wire, indexed by {@link Wire.index}. */
+    readonly gradients: Float64Array,
+  ) {}
+
+  /** The gradient on `wire`. */
+  gradient(wire: Wire): number {
+    return this.gradients[wire.index] ?? NaN;
+  }
+
+  /** The gradients of the circuit's inputs, by name. */
+  inputs(): Record<string, number> {
+    const out: Record<string, number> = {};
+    const c = this.forward.circuit;
+    for (const i of c.inputIndices) out[c.nameOf(i)] = this.gradients[i] ?? NaN;
+    return out;
+  }
+}
+
+// Opcodes of the evaluation loops. A built-in gate is evaluated inline by
+// its opcode; its math is the same as its class's forward/backward (the gate
+// contract spec checks that both agree), so read the gate's file for the why.
+const OP_INPUT = 0;
+const OP_CUSTOM = 1;
+const OP_CONSTANT = 2;
+const OP_MULTIPLY = 3;
+const OP_ADD = 4;
+const OP_SUBTRACT = 5;
+const OP_NEGATE = 6;
+const OP_SIGMOID = 7;
+const OP_RELU = 8;
+const OP_MAX = 9;
+const OP_RECIPROCAL = 10;
+const OP_POW = 11;
+
+/** The built-in gate classes, by tag. @internal */
+type BuiltinGate =
+  | ConstantGate | MultiplyGate | AddGate | SubtractGate | NegateGate
+  | SigmoidGate | ReluGate | MaxGate | ReciprocalGate | PowGate;
+
+/** Every built-in gate kind, with its class and opcode: the compiler rejects a missing or extra tag. */
+const BUILTINS: { readonly [T in BuiltinGate['_tag']]: { readonly cls: abstract new (...args: never[]) => Gate; readonly op: number } } = {
+  ConstantGate: { cls: ConstantGate, op: OP_CONSTANT },
+  MultiplyGate: { cls: MultiplyGate, op: OP_MULTIPLY },
+  AddGate: { cls: AddGate, op: OP_ADD },
+  SubtractGate: { cls: SubtractGate, op: OP_SUBTRACT },
+  NegateGate: { cls: NegateGate, op: OP_NEGATE },
+  SigmoidGate: { cls: SigmoidGate, op: OP_SIGMOID },
+  ReluGate: { cls: ReluGate, op: OP_RELU },
+  MaxGate: { cls: MaxGate, op: OP_MAX },
+  ReciprocalGate: { cls: ReciprocalGate, op: OP_RECIPROCAL },
+  PowGate: { cls: PowGate, op: OP_POW },
+};
+
+/** The opcode for a gate: its built-in opcode, or OP_CUSTOM for any other Gate. */
+function opcodeOf(gate: Gate): number {
+  const tag = (gate as { readonly _tag?: unknown })._tag;
+  if (typeof tag === 'string' && Object.prototype.hasOwnProperty.call(BUILTINS, tag)) {
+    const entry = BUILTINS[tag as BuiltinGate['_tag']];
+    if (gate instanceof entry.cls) return entry.op;
+  }
+  return OP_CUSTOM;
+}
+
+/** The constant parameter a built-in gate carries (a constant's value, an exponent). */
+function paramOf(gate: Gate): number {
+  if (gate instanceof ConstantGate) return gate.value;
+  if (gate instanceof PowGate) return gate.exponent;
+  return 0;
+}
+
+const NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+const RESERVED = /^w[0-9]+$/;
+
+// One shared instance of each parameterless built-in gate: gates are stateless.
+const MULTIPLY = new MultiplyGate();
+const ADD = new AddGate();
+const SUBTRACT = new SubtractGate();
+const NEGATE = new NegateGate();
+const SIGMOID = new SigmoidGate();
+const RELU = new ReluGate();
+const MAX = new MaxGate();
+const RECIPROCAL = new ReciprocalGate();
+
+const isFinite = (x: number): boolean => x - x === 0;
+
+/**
+ * A circuit: gates composed over named input wires, evaluated forward to the
+ * value of every wire and backward, from an explicitly passed upstream
+ * gradient, to the gradient of every wire.
+ *
+ * A circuit only grows: each gate is added after the wires it reads, so the
+ * order of addition is already a topological order, and there can be no
+ * cycles. A wire may feed several gates (`a * a`); in the backward pass the
+ * gradients from all its branches add up. Evaluation never changes the
+ * circuit, uses no recursion (a 1,000,000-gate chain is fine), and takes
+ * time linear in its size.
+ *
+ * Building: `input`, `constant`, the gate helpers (`mul`, `add`, `sub`,
+ * `neg`, `sigmoid`, `relu`, `max`, `reciprocal`, `pow`) and `apply` for any
+ * {@link Gate}, including your own. `apply` returns an `Either`; the helpers
+ * throw a {@link CircuitException} for a mistake (a wire of another circuit,
+ * a name used twice), at the line that makes it.
+ *
+ * Running: `forward` returns `Either<CircuitError, Forward>` and
+ * `backward` returns `Either<CircuitError, Backward>`. A non-finite value
+ * anywhere is a `Left` naming the gate and wire where it first appeared.
+ *
+ * @example
+ * ```ts
+ * // var q = a * x + b * y + c; var f = sig(q);
+ * const c = new Circuit();
+ * const [a, b, cc, x, y] = c.inputs('a', 'b', 'c', 'x', 'y');
+ * const q = c.add([c.mul(a, x), c.mul(b, y), cc], 'q');
+ * const f = c.sigmoid(q, 'f');
+ * const fwd = orThrow(c.forward({ a: 1, b: 2, c: -3, x: -1, y: 3 }));
+ * const bwd = orThrow(c.backward(fwd, 1)); // df = 1
+ * bwd.gradient(a); // x * dq = -0.105...
+ * ```
+ */
+export class Circuit {
+  private count = 0;
+  private ops = new Uint8Array(16);
+  private gateIds = new Int32Array(16);
+  private params = new Float64Array(16);
+  /** Arguments of wire i are args[argStart[i]] .. args[argStart[i + 1] - 1]. */
+  private argStart = new Int32Array(17);
+  private args = new Int32Array(16);
+  private readonly gates: Gate[] = [];
+  private readonly gateIndex = new Map<Gate, number>();
+  private readonly names = new Map<number, string>();
+  private readonly byName = new Map<string, number>();
+  private readonly inputList: number[] = [];
+
+  // ---- reading the structure -------------------------------------------
+
+  /** The number of wires (inputs, constants and gate outputs). */
+  get size(): number {
+    return this.count;
+  }
+
+  /** The names of the inputs, in the order they were declared. */
+  get inputNames(): readonly string[] {
+    return this.inputList.map((i) => this.nameOf(i));
+  }
+
+  /** The wire indices of the inputs, in the order they were declared. */
+  get inputIndices(): readonly number[] {
+    return this.inputList;
+  }
+
+  /** The last wire added (the circuit's output by default), or `undefined` for an empty circuit. */
+  get output(): Wire | undefined {
+    return this.count === 0 ? undefined : new Wire(this, this.count - 1);
+  }
+
+  /** The name of wire `index`: its given name, or `w<index>`. */
+  nameOf(index: number): string {
+    return this.names.get(index) ?? `w${String(index)}`;
+  }
+
+  /** The wire called `name`, if there is one. */
+  wire(name: string): Wire | undefined {
+    const i = this.byName.get(name);
+    return i === undefined ? undefined : new Wire(this, i);
+  }
+
+  /** The wire at `index` (0 to `size - 1`), if there is one. */
+  wireAt(index: number): Wire | undefined {
+    return Number.isInteger(index) && index >= 0 && index < this.count ? new Wire(this, index) : undefined;
+  }
+
+  /** What wire `w` is: an input, or which gate applied to which wires. */
+  node(w: Wire | number): WireNode {
+    const index = typeof w === 'number' ? w : w.index;
+    const op = this.ops[index];
+    const gid = this.gateIds[index] ?? -1;
+    const inputs: number[] = [];
+    for (let k = this.argStart[index] ?? 0; k < (this.argStart[index + 1] ?? 0); k++) inputs.push(this.args[k] ?? -1);
+    return { index, name: this.nameOf(index), gate: op === OP_INPUT ? undefined : this.gates[gid], inputs };
+  }
+
+  /**
+   * The wire as one line of the chapter's forward code, e.g. `x3 = reciprocal(x2)`,
+   * `q = add(w5, w6, c)`, or `a (input)`.
+   */
+  describe(w: Wire | number): string {
+    const n = this.node(w);
+    if (n.gate === undefined) return `${n.name} (input)`;
+    if (n.gate instanceof ConstantGate) return `${n.name} = ${show(n.gate.value)}`;
+    if (n.gate instanceof PowGate) return `${n.name} = pow(${n.inputs.map((i) => this.nameOf(i)).join(', ')}, ${show(n.gate.exponent)})`;
+    return `${n.name} = ${n.gate.name}(${n.inputs.map((i) => this.nameOf(i)).join(', ')})`;
+  }
+
+  // ---- building ----------------------------------------------------------
+
+  /** Declares an input wire called `name`; throws a {@link CircuitException} if the name is taken or invalid. */
+  input(name: string): Wire {
+    const error = this.checkName(name);
+    if (error !== undefined) throw new CircuitException(error);
+    const index = this.push(OP_INPUT, -1, this.inputList.length, [], name);
+    this.inputList.push(index);
+    return new Wire(this, index);
+  }
+
+  /** Declares several inputs at once: `const [a, b] = c.inputs('a', 'b')`. */
+  inputs(...names: readonly string[]): Wire[] {
+    return names.map((n) => this.input(n));
+  }
+
+  /**
+   * Adds `gate` applied to `inputs` and returns its output wire, or a
+   * {@link CompositionError}: the wrong number of inputs, a wire from another
+   * circuit, an invalid or duplicate name, a non-finite constant or exponent.
+   *
+   * @param name - optional name for the output wire (a JavaScript identifier,
+   * not of the form `w<digits>`, which is kept for unnamed wires).
+   */
+  apply(gate: Gate, inputs: readonly Wire[], name?: string): E.Either<CompositionError, Wire> {
+    const error = this.checkApply(gate, inputs, name);
+    if (error !== undefined) return E.left(error);
+    let gid = this.gateIndex.get(gate);
+    if (gid === undefined) {
+      gid = this.gates.length;
+      this.gates.push(gate);
+      this.gateIndex.set(gate, gid);
+    }
+    const index = this.push(opcodeOf(gate), gid, paramOf(gate), inputs.map((w) => w.index), name);
+    return E.right(new Wire(this, index));
+  }
+
+  /** Adds a constant wire, e.g. the `1.0` of `1.0 / a`. */
+  constant(value: number, name?: string): Wire {
+    return this.applyOrThrow(new ConstantGate(value), [], name);
+  }
+
+  /** `a * b` ({@link MultiplyGate}). */
+  mul(a: Wire, b: Wire, name?: string): Wire {
+    return this.applyOrThrow(MULTIPLY, [a, b], name);
+  }
+
+  /** `a + b + ...` in one gate ({@link AddGate}). */
+  add(terms: readonly Wire[], name?: string): Wire {
+    return this.applyOrThrow(ADD, terms, name);
+  }
+
+  /** `a - b` ({@link SubtractGate}). */
+  sub(a: Wire, b: Wire, name?: string): Wire {
+    return this.applyOrThrow(SUBTRACT, [a, b], name);
+  }
+
+  /** `-a` ({@link NegateGate}). */
+  neg(a: Wire, name?: string): Wire {
+    return this.applyOrThrow(NEGATE, [a], name);
+  }
+
+  /** `sig(q)` ({@link SigmoidGate}). */
+  sigmoid(q: Wire, name?: string): Wire {
+    return this.applyOrThrow(SIGMOID, [q], name);
+  }
+
+  /** `Math.max(a, 0)` ({@link ReluGate}). */
+  relu(a: Wire, name?: string): Wire {
+    return this.applyOrThrow(RELU, [a], name);
+  }
+
+  /** `Math.max(a, b, ...)` over two or more wires ({@link MaxGate}). */
+  max(args: readonly Wire[], name?: string): Wire {
+    return this.applyOrThrow(MAX, args, name);
+  }
+
+  /** `1.0 / a` ({@link ReciprocalGate}). */
+  reciprocal(a: Wire, name?: string): Wire {
+    return this.applyOrThrow(RECIPROCAL, [a], name);
+  }
+
+  /** `Math.pow(a, k)` for a constant `k` ({@link PowGate}). */
+  pow(a: Wire, k: number, name?: string): Wire {
+    return this.applyOrThrow(new PowGate(k), [a], name);
+  }
+
+  /** {@link Circuit.apply}, throwing a {@link CircuitException} instead of returning a `Left`. */
+  applyOrThrow(gate: Gate, inputs: readonly Wire[], name?: string): Wire {
+    const result = this.apply(gate, inputs, name);
+    if (E.isLeft(result)) throw new CircuitException(result.left);
+    return result.right;
+  }
+
+  // ---- running -----------------------------------------------------------
+
+  /**
+   * The forward pass from named input values. The values are checked first
+   * at run time, as {@link decodeInputs} does: a missing, unknown, non-number
+   * or non-finite input is an {@link InputError}. For untrusted input
+   * (parsed JSON), decode first: `pipe(decodeInputs(c.inputNames, json), E.chainW((p) => c.forward(p)))`.
+   * A gate that produces `NaN` or `±Infinity` stops the pass with a
+   * {@link GateError} naming it.
+   */
+  forward(inputs: InputAssignment): E.Either<CircuitError, Forward> {
+    const decoded = decodeInputs(this.inputNames, inputs);
+    if (E.isLeft(decoded)) return decoded;
+    const values = new Float64Array(this.count);
+    const point = decoded.right;
+    this.inputList.forEach((wire) => (values[wire] = point[this.nameOf(wire)] ?? NaN));
+    return this.evaluate(values);
+  }
+
+  /**
+   * The forward pass from input values given by position, in the order the
+   * inputs were declared: the fast path for many inputs or many calls.
+   * Each value must be a finite number.
+   */
+  forwardArray(inputs: ArrayLike<number>): E.Either<CircuitError, Forward> {
+    const n = this.inputList.length;
+    if (inputs.length !== n) {
+      return E.left(inputError(this.inputNames[0] ?? '', `expected ${String(n)} input values (${this.inputNames.join(', ')}), got ${String(inputs.length)}`));
+    }
+    const values = new Float64Array(this.count);
+    for (let k = 0; k < n; k++) {
+      const x = inputs[k];
+      const wire = this.inputList[k]!;
+      if (typeof x !== 'number' || !isFinite(x)) {
+        return E.left(inputError(this.nameOf(wire), `input ${this.nameOf(wire)} must be a finite number, got ${show(x)}`));
+      }
+      values[wire] = x;
+    }
+    return this.evaluate(values);
+  }
+
+  /**
+   * The backward pass: given the upstream gradient on `output` (default: the
+   * circuit's last wire, with upstream `1`), the gradient on every wire.
+   * Each gate passes back its local gradient times the gradient from above;
+   * where a wire feeds several gates the contributions add up.
+   *
+   * @param forward - a forward pass of this circuit.
+   * @param upstream - the gradient on the output from above (the chapter's `dx`); must be finite.
+   * @param output - the wire to start from; defaults to the last wire of the forward pass.
+   */
+  backward(forward: Forward, upstream = 1, output?: Wire): E.Either<CircuitError, Backward> {
+    const wire = output ?? new Wire(this, forward.size - 1);
+    return this.backwardFrom(forward, [{ wire, upstream }]);
+  }
+
+  /**
+   * The backward pass from several outputs at once, each with its own
+   * upstream gradient: the gradient on every wire of `sum_k upstream_k * wire_k`
+   * (a vector-Jacobian product). Seeds on the same wire add up.
+   */
+  backwardFrom(forward: Forward, seeds: readonly Seed[]): E.Either<CircuitError, Backward> {
+    if (forward.circuit !== this) return E.left(composition('the forward pass belongs to another circuit'));
+    if (seeds.length === 0) return E.left(composition('backward needs at least one output wire to start from'));
+    const g = new Float64Array(forward.size);
+    let top = -1;
+    for (const { wire, upstream } of seeds) {
+      if (!(wire instanceof Wire) || wire.circuit !== this) return E.left(composition('the output wire belongs to another circuit'));
+      if (wire.index >= forward.size) {
+        return E.left(composition(`wire ${wire.name} was added after this forward pass; run forward again`));
+      }
+      if (typeof upstream !== 'number' || !isFinite(upstream)) {
+        return E.left(composition(`upstream gradient on wire ${wire.name} must be a finite number, got ${show(upstream)}`));
+      }
+      g[wire.index] = (g[wire.index] ?? 0) + upstream;
+      if (wire.index > top) top = wire.index;
+    }
+    const failed = this.runBackward(forward.values, g, top, false);
+    if (failed !== undefined) {
+      // Something overflowed: replay the pass, checking after each gate, to name where it first happened.
+      const replay = new Float64Array(forward.size);
+      for (const { wire, upstream } of seeds) replay[wire.index] = (replay[wire.index] ?? 0) + upstream;
+      const error = this.runBackward(forward.values, replay, top, true);
+      return E.left(error ?? failed);
+    }
+    return E.right(new Backward(forward, g));
+  }
+
+  // ---- internals -----------------------------------------------------------
+
+  private checkName(name: string | undefined): CompositionError | undefined {
+    if (name === undefined) return undefined;
+    if (typeof name !== 'string' || !NAME.test(name)) {
+      return composition(`${show(name)} is not a valid wire name: use letters, digits, _ and $, not starting with a digit`);
+    }
+    if (RESERVED.test(name)) return composition(`the name ${name} is kept for unnamed wires; choose another`);
+    if (this.byName.has(name)) return composition(`the name ${name} is already used in this circuit`);
+    return undefined;
+  }
+
+  private checkApply(gate: Gate, inputs: readonly Wire[], name: string | undefined): CompositionError | undefined {
+    const g = gate as Partial<Gate> | null | undefined;
+    if (
+      typeof g !== 'object' || g === null || typeof g.name !== 'string' ||
+      typeof g.forward !== 'function' || typeof g.backward !== 'function' ||
+      typeof g.arity !== 'object' || typeof g.arity.min !== 'number' || typeof g.arity.max !== 'number'
+    ) {
+      return composition(`apply needs a Gate (an object with name, arity, forward and backward), got ${show(gate)}`);
+    }
+    const { min, max } = gate.arity;
+    const n = inputs.length;
+    if (n < min || n > max) {
+      const want = min === max ? String(min) : max === Infinity ? `at least ${String(min)}` : `${String(min)} to ${String(max)}`;
+      return composition(`${gate.name} gate takes ${want} input${min === 1 && max === 1 ? '' : 's'}, got ${String(n)}`);
+    }
+    for (let k = 0; k < n; k++) {
+      const w = inputs[k];
+      if (!(w instanceof Wire) || w.circuit !== this) {
+        return composition(`input ${String(k + 1)} of the ${gate.name} gate is a wire from another circuit`);
+      }
+    }
+    if (gate instanceof ConstantGate && !isFinite(gate.value)) {
+      return composition(`a constant must be a finite number, got ${show(gate.value)}`);
+    }
+    if (gate instanceof PowGate && !isFinite(gate.exponent)) {
+      return composition(`the exponent of a pow gate must be a finite number, got ${show(gate.exponent)}`);
+    }
+    return this.checkName(name);
+  }
+
+  private push(op: number, gid: number, param: number, argIndices: readonly number[], name: string | undefined): number {
+    const index = this.count;
+    if (index === this.ops.length) {
+      const cap = index * 2;
+      this.ops = grow(this.ops, new Uint8Array(cap));
+      this.gateIds = grow(this.gateIds, new Int32Array(cap));
+      this.params = grow(this.params, new Float64Array(cap));
+      this.argStart = grow(this.argStart, new Int32Array(cap + 1));
+    }
+    const start = this.argStart[index]!;
+    const end = start + argIndices.length;
+    if (end > this.args.length) this.args = grow(this.args, new Int32Array(Math.max(end, this.args.length * 2)));
+    this.args.set(argIndices, start);
+    this.ops[index] = op;
+    this.gateIds[index] = gid;
+    this.params[index] = param;
+    this.argStart[index + 1] = end;
+    if (name !== undefined) {
+      this.names.set(index, name);
+      this.byName.set(name, index);
+    }
+    this.count = index + 1;
+    return index;
+  }
+
+  /** Runs every gate in order over `values` (inputs already set). */
+  private evaluate(values: Float64Array): E.Either<CircuitError, Forward> {
+    const v = values;
+    const n = v.length;
+    const ops = this.ops;
+    const args = this.args;
+    const argStart = this.argStart;
+    const params = this.params;
+    for (let i = 0; i < n; i++) {
+      const s = argStart[i]!;
+      let y: number;
+      switch (ops[i]) {
+        case OP_INPUT:
+          continue;
+        case OP_CONSTANT:
+          y = params[i]!;
+          break;
+        case OP_MULTIPLY:
+          y = v[args[s]!]! * v[args[s + 1]!]!;
+          break;
+        case OP_ADD: {
+          const e = argStart[i + 1]!;
+          y = 0;
+          for (let k = s; k < e; k++) y += v[args[k]!]!;
+          break;
+        }
+        case OP_SUBTRACT:
+          y = v[args[s]!]! - v[args[s + 1]!]!;
+          break;
+        case OP_NEGATE:
+          y = -v[args[s]!]!;
+          break;
+        case OP_SIGMOID:
+          y = sigmoid(v[args[s]!]!);
+          break;
+        case OP_RELU: {
+          const a = v[args[s]!]!;
+          y = a > 0 ? a : 0;
+          break;
+        }
+        case OP_MAX: {
+          const e = argStart[i + 1]!;
+          y = -Infinity;
+          for (let k = s; k < e; k++) {
+            const a = v[args[k]!]!;
+            if (a > y) y = a;
+          }
+          break;
+        }
+        case OP_RECIPROCAL:
+          y = 1.0 / v[args[s]!]!;
+          break;
+        case OP_POW:
+          y = Math.pow(v[args[s]!]!, params[i]!);
+          break;
+        default: {
+          const gate = this.gates[this.gateIds[i]!]!;
+          const out: unknown = gate.forward(this.argValues(v, i));
+          if (typeof out !== 'number') {
+            return E.left(this.gateError(i, 'forward', `forward returned ${show(out)}, not a number`));
+          }
+          y = out;
+        }
+      }
+      if (!isFinite(y)) return E.left(this.forwardError(v, i, y));
+      v[i] = y;
+    }
+    return E.right(new Forward(this, v));
+  }
+
+  /**
+   * Runs every gate from `top` down to the inputs, adding each gate's
+   * local gradient times its upstream gradient into its inputs' gradients.
+   * Returns an error when a non-finite gradient appeared: with `check`, at
+   * the first gate whose contribution made one; without, after the pass.
+   */
+  private runBackward(v: Float64Array, g: Float64Array, top: number, check: boolean): GateError | undefined {
+    const ops = this.ops;
+    const args = this.args;
+    const argStart = this.argStart;
+    const params = this.params;
+    for (let i = top; i >= 0; i--) {
+      const dy = g[i]!;
+      const s = argStart[i]!;
+      switch (ops[i]) {
+        case OP_INPUT:
+        case OP_CONSTANT:
+          continue;
+        case OP_MULTIPLY: {
+          const a = args[s]!;
+          const b = args[s + 1]!;
+          g[a]! += v[b]! * dy;
+          g[b]! += v[a]! * dy;
+          break;
+        }
+        case OP_ADD: {
+          const e = argStart[i + 1]!;
+          for (let k = s; k < e; k++) g[args[k]!]! += 1.0 * dy;
+          break;
+        }
+        case OP_SUBTRACT:
+          g[args[s]!]! += 1.0 * dy;
+          g[args[s + 1]!]! += -1.0 * dy;
+          break;
+        case OP_NEGATE:
+          g[args[s]!]! += -1.0 * dy;
+          break;
+        case OP_SIGMOID: {
+          const a = args[s]!;
+          const q = v[a]!;
+          const f = v[i]!;
+          g[a]! += f * (q >= 0 ? sigmoid(-q) : 1 - f) * dy;
+          break;
+        }
+        case OP_RELU: {
+          const a = args[s]!;
+          g[a]! += v[a]! > 0 ? 1.0 * dy : 0.0;
+          break;
+        }
+        case OP_MAX: {
+          const e = argStart[i + 1]!;
+          const x = v[i]!;
+          let ties = 0;
+          for (let k = s; k < e; k++) if (v[args[k]!] === x) ties++;
+          const share = dy / ties;
+          for (let k = s; k < e; k++) {
+            const a = args[k]!;
+            if (v[a] === x) g[a]! += share;
+          }
+          break;
+        }
+        case OP_RECIPROCAL: {
+          const a = args[s]!;
+          const q = v[a]!;
+          g[a]! += (-1.0 / (q * q)) * dy;
+          break;
+        }
+        case OP_POW: {
+          const a = args[s]!;
+          const k = params[i]!;
+          g[a]! += k === 0 ? 0 : k * Math.pow(v[a]!, k - 1) * dy;
+          break;
+        }
+        default: {
+          const gate = this.gates[this.gateIds[i]!]!;
+          const local: unknown = gate.backward(this.argValues(v, i), v[i]!, dy);
+          const e = argStart[i + 1]!;
+          if (!Array.isArray(local) || local.length !== e - s) {
+            const what = Array.isArray(local) ? `${String(local.length)} gradients` : show(local);
+            return this.gateError(i, 'backward', `backward returned ${what} for ${String(e - s)} input${e - s === 1 ? '' : 's'}`);
+          }
+          for (let k = s; k < e; k++) {
+            const d: unknown = local[k - s];
+            if (typeof d !== 'number') {
+              return this.gateError(i, 'backward', `backward returned ${show(d)} for input ${this.nameOf(args[k]!)}, not a number`);
+            }
+            g[args[k]!]! += d;
+          }
+        }
+      }
+      if (check) {
+        const e = argStart[i + 1]!;
+        for (let k = s; k < e; k++) {
+          const a = args[k]!;
+          if (!isFinite(g[a]!)) return this.backwardError(v, g, i, a, dy);
+        }
+      }
+    }
+    if (!check) {
+      for (let i = 0; i <= top; i++) {
+        if (!isFinite(g[i]!)) return this.gateError(i, 'backward', `gradient ${show(g[i])}`);
+      }
+    }
+    return undefined;
+  }
+
+  /** The values on wire i's input wires, as an array for a custom gate. */
+  private argValues(v: Float64Array, i: number): number[] {
+    const s = this.argStart[i]!;
+    const e = this.argStart[i + 1]!;
+    const xs = new Array<number>(e - s);
+    for (let k = s; k < e; k++) xs[k - s] = v[this.args[k]!]!;
+    return xs;
+  }
+
+  private inputsText(v: Float64Array, i: number): string {
+    const s = this.argStart[i]!;
+    const e = this.argStart[i + 1]!;
+    const parts: string[] = [];
+    for (let k = s; k < e; k++) parts.push(`${this.nameOf(this.args[k]!)} = ${show(v[this.args[k]!])}`);
+    return parts.join(', ');
+  }
+
+  private gateName(i: number): string {
+    const gate = this.gates[this.gateIds[i] ?? -1];
+    return gate === undefined ? 'input' : gate.name;
+  }
+
+  private gateError(i: number, pass: 'forward' | 'backward', what: string): GateError {
+    const gate = this.gateName(i);
+    const wire = this.nameOf(i);
+    const where = pass === 'backward' ? `${gate} gate on wire ${wire}, backward` : `${gate} gate on wire ${wire}`;
+    return { _tag: 'GateError', pass, gate, wire, message: `${where}: ${what}` };
+  }
+
+  private forwardError(v: Float64Array, i: number, y: number): GateError {
+    const n = (this.argStart[i + 1] ?? 0) - (this.argStart[i] ?? 0);
+    const inputs = this.inputsText(v, i);
+    const what = n === 0 ? `gives ${show(y)}` : `input${n === 1 ? '' : 's'} ${inputs} give${n === 1 ? 's' : ''} ${show(y)}`;
+    return this.gateError(i, 'forward', what);
+  }
+
+  private backwardError(v: Float64Array, g: Float64Array, i: number, a: number, dy: number): GateError {
+    return this.gateError(
+      i,
+      'backward',
+      `gradient into ${this.nameOf(a)} becomes ${show(g[a])} (inputs ${this.inputsText(v, i)}; upstream d${this.nameOf(i)} = ${show(dy)})`,
+    );
+  }
+}
+
+function grow<T extends Uint8Array | Int32Array | Float64Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
+}
+
+function composition(message: string): CompositionError {
+  return { _tag: 'CompositionError', message };
+}
+
+function inputError(input: string, message: string): InputError {
+  return { _tag: 'InputError', input, message };
+}

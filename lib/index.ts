@@ -1,0 +1,21 @@
+/**
+ * backprop-ninja: typed, exact, fast backpropagation through circuits of
+ * gates, after the chapter "Becoming a Backprop Ninja".
+ *
+ * @packageDocumentation
+ */
+export type { Arity, Gate } from './Gate';
+export { AddGate } from './gates/AddGate';
+export { ConstantGate } from './gates/ConstantGate';
+export { MaxGate } from './gates/MaxGate';
+export { MultiplyGate } from './gates/MultiplyGate';
+export { NegateGate } from './gates/NegateGate';
+export { PowGate } from './gates/PowGate';
+export { ReciprocalGate } from './gates/ReciprocalGate';
+export { ReluGate } from './gates/ReluGate';
+export { SigmoidGate, sigmoid } from './gates/SigmoidGate';
+export { SubtractGate } from './gates/SubtractGate';
+export { Backward, Circuit, Forward, Wire, type Seed, type WireNode } from './Circuit';
+export { CircuitException, orThrow, type CircuitError, type CompositionError, type GateError, type InputError } from './errors';
+export { FiniteNumber, decodeInputs, inputAssignmentCodec, type FiniteBrand, type InputAssignment } from './inputs';
+export { gradcheck, type CheckStatus, type GradcheckOptions, type GradcheckReport, type InputCheck } from './gradcheck';
