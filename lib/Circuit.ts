@@ -457,20 +457,39 @@ export class Circuit {
    * Each value must be a finite number.
    */
   forwardArray(inputs: ArrayLike<number>): E.Either<CircuitError, Forward> {
-    const n = this.inputList.length;
-    if (inputs.length !== n) {
-      return E.left(inputError(this.inputNames[0] ?? '', `expected ${String(n)} input values (${this.inputNames.join(', ')}), got ${String(inputs.length)}`));
-    }
     const values = new Float64Array(this.count);
+    const error = this.setInputs(inputs, values);
+    return error === undefined ? this.evaluate(values) : E.left(error);
+  }
+
+  /**
+   * A {@link Workspace} for this circuit as it is now: buffers for values and
+   * gradients that are reused by every pass, for evaluating the same circuit
+   * many times without allocating.
+   */
+  workspace(): Workspace {
+    return new Workspace(this);
+  }
+
+  /**
+   * Checks positional input values and copies them onto the input wires of `values`.
+   * @internal
+   */
+  setInputs(inputs: ArrayLike<number>, values: Float64Array): InputError | undefined {
+    const list = this.inputList;
+    const n = list.length;
+    if (inputs.length !== n) {
+      return inputError(this.inputNames[0] ?? '', `expected ${String(n)} input values (${this.inputNames.join(', ')}), got ${String(inputs.length)}`);
+    }
     for (let k = 0; k < n; k++) {
       const x = inputs[k];
-      const wire = this.inputList[k]!;
       if (typeof x !== 'number' || !isFinite(x)) {
-        return E.left(inputError(this.nameOf(wire), `input ${this.nameOf(wire)} must be a finite number, got ${show(x)}`));
+        const name = this.nameOf(list[k]!);
+        return inputError(name, `input ${name} must be a finite number, got ${show(x)}`);
       }
-      values[wire] = x;
+      values[list[k]!] = x;
     }
-    return this.evaluate(values);
+    return undefined;
   }
 
   /**
@@ -495,29 +514,39 @@ export class Circuit {
    */
   backwardFrom(forward: Forward, seeds: readonly Seed[]): E.Either<CircuitError, Backward> {
     if (forward.circuit !== this) return E.left(composition('the forward pass belongs to another circuit'));
-    if (seeds.length === 0) return E.left(composition('backward needs at least one output wire to start from'));
     const g = new Float64Array(forward.size);
+    const error = this.runBackwardFrom(forward.values, g, seeds);
+    return error === undefined ? E.right(new Backward(forward, g)) : E.left(error);
+  }
+
+  /**
+   * Checks `seeds`, places them on `g` (which must be all zeros), and runs the
+   * backward pass over `values`. On a non-finite gradient, replays the pass
+   * checking after each gate, to name the gate where it first appeared.
+   * @internal
+   */
+  runBackwardFrom(values: Float64Array, g: Float64Array, seeds: readonly Seed[]): CircuitError | undefined {
+    if (seeds.length === 0) return composition('backward needs at least one output wire to start from');
     let top = -1;
-    for (const { wire, upstream } of seeds) {
-      if (!(wire instanceof Wire) || wire.circuit !== this) return E.left(composition('the output wire belongs to another circuit'));
-      if (wire.index >= forward.size) {
-        return E.left(composition(`wire ${wire.name} was added after this forward pass; run forward again`));
+    for (const seed of seeds) {
+      const wire = seed.wire;
+      const upstream: unknown = seed.upstream;
+      if (!(wire instanceof Wire) || wire.circuit !== this) return composition('the output wire belongs to another circuit');
+      if (wire.index < 0) return composition('the circuit has no wires to start the backward pass from');
+      if (wire.index >= values.length) {
+        return composition(`wire ${wire.name} was added after this forward pass; run forward again`);
       }
       if (typeof upstream !== 'number' || !isFinite(upstream)) {
-        return E.left(composition(`upstream gradient on wire ${wire.name} must be a finite number, got ${show(upstream)}`));
+        return composition(`upstream gradient on wire ${wire.name} must be a finite number, got ${show(upstream)}`);
       }
-      g[wire.index] = (g[wire.index] ?? 0) + upstream;
+      g[wire.index] = g[wire.index]! + upstream;
       if (wire.index > top) top = wire.index;
     }
-    const failed = this.runBackward(forward.values, g, top, false);
-    if (failed !== undefined) {
-      // Something overflowed: replay the pass, checking after each gate, to name where it first happened.
-      const replay = new Float64Array(forward.size);
-      for (const { wire, upstream } of seeds) replay[wire.index] = (replay[wire.index] ?? 0) + upstream;
-      const error = this.runBackward(forward.values, replay, top, true);
-      return E.left(error ?? failed);
-    }
-    return E.right(new Backward(forward, g));
+    const failed = this.runBackward(values, g, top, false);
+    if (failed === undefined) return undefined;
+    const replay = new Float64Array(g.length);
+    for (const { wire, upstream } of seeds) replay[wire.index] = replay[wire.index]! + upstream;
+    return this.runBackward(values, replay, top, true) ?? failed;
   }
 
   // ---- internals -----------------------------------------------------------
@@ -589,6 +618,17 @@ export class Circuit {
 
   /** Runs every gate in order over `values` (inputs already set). */
   private evaluate(values: Float64Array): E.Either<CircuitError, Forward> {
+    const error = this.runForward(values);
+    return error === undefined ? E.right(new Forward(this, values)) : E.left(error);
+  }
+
+  /**
+   * Runs every gate in order over `values` (inputs already set), writing each
+   * gate's output; returns the error of the first gate whose output is not
+   * finite. Allocates nothing for built-in gates.
+   * @internal
+   */
+  runForward(values: Float64Array): GateError | undefined {
     const v = values;
     const n = v.length;
     const ops = this.ops;
@@ -646,15 +686,15 @@ export class Circuit {
           const gate = this.gates[this.gateIds[i]!]!;
           const out: unknown = gate.forward(this.argValues(v, i));
           if (typeof out !== 'number') {
-            return E.left(this.gateError(i, 'forward', `forward returned ${show(out)}, not a number`));
+            return this.gateError(i, 'forward', `forward returned ${show(out)}, not a number`);
           }
           y = out;
         }
       }
-      if (!isFinite(y)) return E.left(this.forwardError(v, i, y));
+      if (!isFinite(y)) return this.forwardError(v, i, y);
       v[i] = y;
     }
-    return E.right(new Forward(this, v));
+    return undefined;
   }
 
   /**
@@ -805,6 +845,72 @@ export class Circuit {
       'backward',
       `gradient into ${this.nameOf(a)} becomes ${show(g[a])} (inputs ${this.inputsText(v, i)}; upstream d${this.nameOf(i)} = ${show(dy)})`,
     );
+  }
+}
+
+/**
+ * Reusable buffers for evaluating one circuit many times: the fast path. A
+ * workspace allocates its value and gradient arrays once; each `forward`
+ * overwrites them and returns the same {@link Forward} (and each `backward`
+ * the same {@link Backward}), so results from an earlier pass are replaced,
+ * not kept. Use one workspace per concurrent evaluation; the circuit's own
+ * `forward`/`backward` allocate fresh results instead.
+ *
+ * It covers the circuit as it was when the workspace was made; wires added
+ * later need a new workspace.
+ *
+ * @example
+ * ```ts
+ * const c = new Circuit();
+ * const [a, b] = c.inputs('a', 'b');
+ * c.mul(a, b);
+ * const ws = c.workspace();
+ * for (const [x, y] of [[1, 2], [3, 4]]) {
+ *   orThrow(ws.forward([x, y]));
+ *   const grads = orThrow(ws.backward(1));
+ *   grads.gradient(a); // y
+ * }
+ * ```
+ */
+export class Workspace {
+  private readonly fwd: Forward;
+  private readonly bwd: Backward;
+  private readonly okForward: E.Either<CircuitError, Forward>;
+  private readonly okBackward: E.Either<CircuitError, Backward>;
+  private readonly seed: { wire: Wire; upstream: number };
+  private readonly seeds: Seed[];
+
+  /** @param circuit - the circuit to evaluate; its size now fixes the workspace's. */
+  constructor(readonly circuit: Circuit) {
+    const values = new Float64Array(circuit.size);
+    this.fwd = new Forward(circuit, values);
+    this.bwd = new Backward(this.fwd, new Float64Array(circuit.size));
+    this.okForward = E.right(this.fwd);
+    this.okBackward = E.right(this.bwd);
+    this.seed = { wire: circuit.output ?? new Wire(circuit, 0), upstream: 1 };
+    this.seeds = [this.seed];
+  }
+
+  /** The forward pass from positional input values (as {@link Circuit.forwardArray}), into this workspace's buffer. */
+  forward(inputs: ArrayLike<number>): E.Either<CircuitError, Forward> {
+    const values = this.fwd.values;
+    const error = this.circuit.setInputs(inputs, values) ?? this.circuit.runForward(values);
+    return error === undefined ? this.okForward : E.left(error);
+  }
+
+  /** The backward pass of the last `forward` (as {@link Circuit.backward}), into this workspace's buffer. */
+  backward(upstream = 1, output?: Wire): E.Either<CircuitError, Backward> {
+    this.seed.wire = output ?? this.circuit.wireAt(this.fwd.size - 1) ?? this.seed.wire;
+    this.seed.upstream = upstream;
+    return this.backwardFrom(this.seeds);
+  }
+
+  /** The backward pass from several outputs (as {@link Circuit.backwardFrom}), into this workspace's buffer. */
+  backwardFrom(seeds: readonly Seed[]): E.Either<CircuitError, Backward> {
+    const g = this.bwd.gradients;
+    g.fill(0);
+    const error = this.circuit.runBackwardFrom(this.fwd.values, g, seeds);
+    return error === undefined ? this.okBackward : E.left(error);
   }
 }
 
