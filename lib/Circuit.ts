@@ -38,7 +38,7 @@ export class Wire {
     readonly index: number,
   ) {}
 
-  /** The wire's name: the one given when it was made, or `w<index>` (e.g. `w4`). */
+  /** The wire's name: the one given when it was made, or `_<index>` (e.g. `_4`). */
   get name(): string {
     return this.circuit.nameOf(this.index);
   }
@@ -60,7 +60,7 @@ export class Wire {
 export interface WireNode {
   /** The wire's position in the circuit. */
   readonly index: number;
-  /** The wire's name (given, or `w<index>`). */
+  /** The wire's name (given, or `_<index>`). */
   readonly name: string;
   /** The gate whose output this wire is, or `undefined` for an input. */
   readonly gate: Gate | undefined;
@@ -216,7 +216,7 @@ function paramOf(gate: Gate): number {
 }
 
 const NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
-const RESERVED = /^w[0-9]+$/;
+const RESERVED = /^_[0-9]+$/;
 
 // One shared instance of each parameterless built-in gate: gates are stateless.
 const MULTIPLY = new MultiplyGate();
@@ -300,9 +300,9 @@ export class Circuit {
     return this.count === 0 ? undefined : new Wire(this, this.count - 1);
   }
 
-  /** The name of wire `index`: its given name, or `w<index>`. */
+  /** The name of wire `index`: its given name, or `_<index>`. */
   nameOf(index: number): string {
-    return this.names.get(index) ?? `w${String(index)}`;
+    return this.names.get(index) ?? `_${String(index)}`;
   }
 
   /** The wire called `name`, if there is one. */
@@ -328,7 +328,7 @@ export class Circuit {
 
   /**
    * The wire as one line of the chapter's forward code, e.g. `x3 = reciprocal(x2)`,
-   * `q = add(w5, w6, c)`, or `a (input)`.
+   * `q = add(_5, _6, c)`, or `a (input)`.
    */
   describe(w: Wire | number): string {
     const n = this.node(w);
@@ -360,7 +360,7 @@ export class Circuit {
    * circuit, an invalid or duplicate name, a non-finite constant or exponent.
    *
    * @param name - optional name for the output wire (a JavaScript identifier,
-   * not of the form `w<digits>`, which is kept for unnamed wires).
+   * not of the form `_<digits>`, which is kept for unnamed wires).
    */
   apply(gate: Gate, inputs: readonly Wire[], name?: string): E.Either<CompositionError, Wire> {
     const error = this.checkApply(gate, inputs, name);
