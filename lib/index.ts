@@ -19,3 +19,4 @@ export { Backward, Circuit, Forward, Wire, Workspace, type Seed, type WireNode }
 export { CircuitException, orThrow, type CircuitError, type CompositionError, type GateError, type InputError } from './errors';
 export { FiniteNumber, decodeInputs, inputAssignmentCodec, type FiniteBrand, type InputAssignment } from './inputs';
 export { gradcheck, type CheckStatus, type GradcheckOptions, type GradcheckReport, type InputCheck } from './gradcheck';
+export { formatGradcheck, formatNumber, formatTrace, traceTable, type FormatOptions, type TraceRow } from './trace';
