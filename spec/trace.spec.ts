@@ -23,8 +23,8 @@ describe('traceTable', () => {
       { wire: 'b', expression: 'input', value: -3, gradient: 2 },
       { wire: 'one', expression: '1', value: 1, gradient: 1 },
       { wire: 'x', expression: 'multiply(a, b)', value: -6, gradient: 1 },
-      { wire: 'w4', expression: 'pow(a, 2)', value: 4, gradient: 1 },
-      { wire: 'y', expression: 'add(x, one, w4)', value: -1, gradient: 1 },
+      { wire: '_4', expression: 'pow(a, 2)', value: 4, gradient: 1 },
+      { wire: 'y', expression: 'add(x, one, _4)', value: -1, gradient: 1 },
     ]);
   });
 
@@ -32,7 +32,7 @@ describe('traceTable', () => {
     const { fwd } = neuron();
     const rows = traceTable(fwd);
     expect(rows.map((r) => r.gradient)).to.deep.equal(new Array(9).fill(undefined));
-    expect(rows.map((r) => r.wire)).to.deep.equal(['a', 'b', 'c', 'x', 'y', 'w5', 'w6', 'q', 'f']);
+    expect(rows.map((r) => r.wire)).to.deep.equal(['a', 'b', 'c', 'x', 'y', '_5', '_6', 'q', 'f']);
   });
 
   it('shows the gradients of a backward pass started with an explicit upstream', () => {
@@ -54,9 +54,9 @@ describe('formatTrace', () => {
       'c     input                 -3   0.104994',
       'x     input                 -1   0.104994',
       'y     input                  3   0.209987',
-      'w5    multiply(a, x)        -1   0.104994',
-      'w6    multiply(b, y)         6   0.104994',
-      'q     add(w5, w6, c)         2   0.104994',
+      '_5    multiply(a, x)        -1   0.104994',
+      '_6    multiply(b, y)         6   0.104994',
+      'q     add(_5, _6, c)         2   0.104994',
       'f     sigmoid(q)      0.880797          1',
     ].join('\n'));
   });
