@@ -649,8 +649,8 @@ export class Circuit {
           break;
         case OP_ADD: {
           const e = argStart[i + 1]!;
-          y = 0;
-          for (let k = s; k < e; k++) y += v[args[k]!]!;
+          y = v[args[s]!]!;
+          for (let k = s + 1; k < e; k++) y += v[args[k]!]!;
           break;
         }
         case OP_SUBTRACT:
@@ -670,10 +670,7 @@ export class Circuit {
         case OP_MAX: {
           const e = argStart[i + 1]!;
           y = -Infinity;
-          for (let k = s; k < e; k++) {
-            const a = v[args[k]!]!;
-            if (a > y) y = a;
-          }
+          for (let k = s; k < e; k++) y = Math.max(y, v[args[k]!]!);
           break;
         }
         case OP_RECIPROCAL:

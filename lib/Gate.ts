@@ -61,6 +61,50 @@ export interface Gate {
    * @param upstream - the gradient on the output wire, from above (the chapter's `dx`).
    */
   backward(inputs: readonly number[], output: number, upstream: number): readonly number[];
+  /** Optionally, the gate's math as code, for printed and compiled circuits; see {@link GateCode}. */
+  readonly code?: GateCode;
+}
+
+/**
+ * A gate's math as code: JavaScript expressions (also valid TypeScript) for
+ * the forward pass and for each input's gradient contribution, written in
+ * terms of the expressions for the inputs, the output and the upstream
+ * gradient. The code printer uses it to write the chapter's backprop code
+ * (`var da = b * dx;`), and the compiler to generate straight-line code, so
+ * the printed and the executed code cannot differ. Expressions may call
+ * `sig(q)` (the library's {@link sigmoid}) and `Math` functions.
+ *
+ * A gate without `code` still works everywhere; compiled code calls its
+ * `forward` and `backward` methods instead.
+ *
+ * @example
+ * ```ts
+ * // the code of the multiply gate: x = a * b, da = b * dx, db = a * dx
+ * const code: GateCode = {
+ *   forward: ([a, b]) => `${a} * ${b}`,
+ *   backward: ([a, b], _x, dx) => [`${b} * ${dx}`, `${a} * ${dx}`],
+ * };
+ * ```
+ */
+export interface GateCode {
+  /**
+   * The expression for the output.
+   * @param inputs - the expressions for the input values, e.g. `['a', 'b']`.
+   */
+  forward(inputs: readonly string[]): string;
+  /**
+   * One expression per input: that input's gradient contribution, the local
+   * gradient times the upstream gradient, e.g. `['b * dx', 'a * dx']`.
+   * @param inputs - the expressions for the input values.
+   * @param output - the expression for the gate's output value.
+   * @param upstream - the expression for the gradient on the output.
+   */
+  backward(inputs: readonly string[], output: string, upstream: string): readonly string[];
+}
+
+/** The k-th input expression of a code template. @internal */
+export function arg(inputs: readonly string[], k: number): string {
+  return inputs[k] ?? 'undefined';
 }
 
 /** The arity of a gate that takes exactly one input. @internal */

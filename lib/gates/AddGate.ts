@@ -1,4 +1,4 @@
-import type { Arity, Gate } from '../Gate';
+import type { Arity, Gate, GateCode } from '../Gate';
 
 /**
  * `x = a + b + c + ...`, any number of inputs (one or more) in one gate.
@@ -27,8 +27,9 @@ export class AddGate implements Gate {
 
   /** Returns the sum of the inputs, added left to right. */
   forward(inputs: readonly number[]): number {
-    let sum = 0;
-    for (const x of inputs) sum += x;
+    // start from the first input, not 0, so that -0 + -0 stays -0 as in `a + b`
+    let sum = inputs[0] ?? 0;
+    for (let k = 1; k < inputs.length; k++) sum += inputs[k] ?? NaN;
     return sum;
   }
 
@@ -36,4 +37,10 @@ export class AddGate implements Gate {
   backward(inputs: readonly number[], _x: number, dx: number): number[] {
     return inputs.map(() => 1.0 * dx);
   }
+
+  /** `a + b + ...`; every gradient `1.0 * dx`. */
+  readonly code: GateCode = {
+    forward: (xs) => xs.join(' + '),
+    backward: (xs, _x, dx) => xs.map(() => `1.0 * ${dx}`),
+  };
 }

@@ -1,4 +1,4 @@
-import type { Arity, Gate } from '../Gate';
+import type { Arity, Gate, GateCode } from '../Gate';
 
 /**
  * A constant such as the `1.0` in `1.0 / a`: a gate with no inputs whose
@@ -26,13 +26,25 @@ export class ConstantGate implements Gate {
    */
   constructor(readonly value: number) {}
 
-  /** Returns the constant. */
-  forward(): number {
+  /** Returns the constant (a constant has no inputs, so `_inputs` is empty). */
+  forward(_inputs: readonly number[] = []): number {
     return this.value;
   }
 
   /** Returns `[]`: a constant has no inputs. */
-  backward(): number[] {
+  backward(_inputs: readonly number[] = [], _output = 0, _upstream = 0): number[] {
     return [];
   }
+
+  /** The constant itself; no gradients. */
+  get code(): GateCode {
+    const text = numberCode(this.value);
+    return { forward: () => text, backward: () => [] };
+  }
+}
+
+/** A finite number as a JavaScript literal that reads back exactly (`-0` stays `-0`). @internal */
+export function numberCode(x: number): string {
+  if (Object.is(x, -0)) return '-0';
+  return x < 0 ? `(${String(x)})` : String(x);
 }

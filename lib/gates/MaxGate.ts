@@ -1,4 +1,4 @@
-import type { Arity, Gate } from '../Gate';
+import type { Arity, Gate, GateCode } from '../Gate';
 
 /**
  * `x = Math.max(a, b, ...)`, two or more inputs. The backward pass routes
@@ -29,11 +29,9 @@ export class MaxGate implements Gate {
 
   /** Returns the largest input (`NaN` if any input is `NaN`). */
   forward(inputs: readonly number[]): number {
+    // pairwise Math.max, so NaN and signed zeros behave as in Math.max(a, b, ...)
     let m = -Infinity;
-    for (const x of inputs) {
-      if (x !== x) return NaN;
-      if (x > m) m = x;
-    }
+    for (const x of inputs) m = Math.max(m, x);
     return m;
   }
 
@@ -43,4 +41,16 @@ export class MaxGate implements Gate {
     for (const a of inputs) if (a === x) ties++;
     return inputs.map((a) => (a === x ? dx / ties : 0.0));
   }
+
+  /**
+   * `Math.max(a, b, ...)`; gradient `a === x ? dx / ties : 0.0` for each
+   * input, where `ties` counts the inputs equal to `x`.
+   */
+  readonly code: GateCode = {
+    forward: (xs) => `Math.max(${xs.join(', ')})`,
+    backward: (xs, x, dx) => {
+      const ties = xs.map((a) => `(${a} === ${x} ? 1 : 0)`).join(' + ');
+      return xs.map((a) => `(${a} === ${x} ? ${dx} / (${ties}) : 0.0)`);
+    },
+  };
 }

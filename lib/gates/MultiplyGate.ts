@@ -1,4 +1,4 @@
-import { BINARY, type Arity, type Gate } from '../Gate';
+import { BINARY, arg, type Arity, type Gate, type GateCode } from '../Gate';
 
 /**
  * `x = a * b`. In the backward pass it is a *switcher*: each input's
@@ -34,4 +34,10 @@ export class MultiplyGate implements Gate {
   backward([a = NaN, b = NaN]: readonly number[], _x: number, dx: number): number[] {
     return [b * dx, a * dx];
   }
+
+  /** `a * b`; gradients `b * dx` and `a * dx`. */
+  readonly code: GateCode = {
+    forward: (xs) => `${arg(xs, 0)} * ${arg(xs, 1)}`,
+    backward: (xs, _x, dx) => [`${arg(xs, 1)} * ${dx}`, `${arg(xs, 0)} * ${dx}`],
+  };
 }

@@ -1,4 +1,4 @@
-import { UNARY, type Arity, type Gate } from '../Gate';
+import { UNARY, arg, type Arity, type Gate, type GateCode } from '../Gate';
 
 /**
  * `x = -a`: local gradient `-1.0`.
@@ -27,4 +27,10 @@ export class NegateGate implements Gate {
   backward(_inputs: readonly number[], _x: number, dx: number): number[] {
     return [-1.0 * dx];
   }
+
+  /** `-a`; gradient `-1.0 * dx`. */
+  readonly code: GateCode = {
+    forward: (xs) => `-${arg(xs, 0)}`,
+    backward: (_xs, _x, dx) => [`-1.0 * ${dx}`],
+  };
 }

@@ -1,4 +1,5 @@
-import { UNARY, type Arity, type Gate } from '../Gate';
+import { UNARY, type Arity, type Gate, type GateCode, arg } from '../Gate';
+import { numberCode } from './ConstantGate';
 
 /**
  * `x = Math.pow(a, k)` for a constant exponent `k`, with the power rule
@@ -38,5 +39,20 @@ export class PowGate implements Gate {
   backward([a = NaN]: readonly number[], _x: number, dx: number): number[] {
     const k = this.exponent;
     return [k === 0 ? 0 : k * Math.pow(a, k - 1) * dx];
+  }
+
+  /** `Math.pow(a, k)`; gradient `k * Math.pow(a, k - 1) * dx` (`2 * a * dx` for squares). */
+  get code(): GateCode {
+    const k = this.exponent;
+    return {
+      forward: (xs) => `Math.pow(${arg(xs, 0)}, ${numberCode(k)})`,
+      backward: (xs, _x, dx) => {
+        const a = arg(xs, 0);
+        if (k === 0) return ['0'];
+        if (k === 1) return [`1 * ${dx}`];
+        if (k === 2) return [`2 * ${a} * ${dx}`];
+        return [`${numberCode(k)} * Math.pow(${a}, ${numberCode(k - 1)}) * ${dx}`];
+      },
+    };
   }
 }

@@ -1,4 +1,4 @@
-import { UNARY, type Arity, type Gate } from '../Gate';
+import { UNARY, arg, type Arity, type Gate, type GateCode } from '../Gate';
 
 /**
  * `x = 1.0 / a`. The chapter gives its local gradient as `-1.0/(a*a)`;
@@ -39,4 +39,10 @@ export class ReciprocalGate implements Gate {
   backward([a = NaN]: readonly number[], _x: number, dx: number): number[] {
     return [(-1.0 / (a * a)) * dx];
   }
+
+  /** `1.0 / a`; gradient `(-1.0 / (a * a)) * dx`. */
+  readonly code: GateCode = {
+    forward: (xs) => `1.0 / ${arg(xs, 0)}`,
+    backward: (xs, _x, dx) => [`(-1.0 / (${arg(xs, 0)} * ${arg(xs, 0)})) * ${dx}`],
+  };
 }

@@ -1,4 +1,4 @@
-import { UNARY, type Arity, type Gate } from '../Gate';
+import { UNARY, arg, type Arity, type Gate, type GateCode } from '../Gate';
 
 /**
  * The rectified linear unit, `x = Math.max(a, 0)`: passes its input
@@ -38,4 +38,10 @@ export class ReluGate implements Gate {
   backward([a = NaN]: readonly number[], _x: number, dx: number): number[] {
     return [a > 0 ? 1.0 * dx : 0.0];
   }
+
+  /** `Math.max(a, 0)`; gradient `a > 0 ? 1.0 * dx : 0.0`. */
+  readonly code: GateCode = {
+    forward: (xs) => `Math.max(${arg(xs, 0)}, 0)`,
+    backward: (xs, _x, dx) => [`(${arg(xs, 0)} > 0 ? 1.0 * ${dx} : 0.0)`],
+  };
 }

@@ -1,4 +1,4 @@
-import { UNARY, type Arity, type Gate } from '../Gate';
+import { UNARY, arg, type Arity, type Gate, type GateCode } from '../Gate';
 
 /**
  * The logistic sigmoid `sig(q) = 1 / (1 + exp(-q))`, computed so that it
@@ -57,4 +57,10 @@ export class SigmoidGate implements Gate {
   backward([q = NaN]: readonly number[], f: number, df: number): number[] {
     return [f * (q >= 0 ? sigmoid(-q) : 1 - f) * df];
   }
+
+  /** `sig(q)`; gradient `(f * (q >= 0 ? sig(-q) : 1 - f)) * df`. */
+  readonly code: GateCode = {
+    forward: (xs) => `sig(${arg(xs, 0)})`,
+    backward: (xs, f, df) => [`(${f} * (${arg(xs, 0)} >= 0 ? sig(-${arg(xs, 0)}) : 1 - ${f})) * ${df}`],
+  };
 }

@@ -1,4 +1,4 @@
-import { BINARY, type Arity, type Gate } from '../Gate';
+import { BINARY, arg, type Arity, type Gate, type GateCode } from '../Gate';
 
 /**
  * `x = a - b`: local gradients `1.0` and `-1.0`.
@@ -33,4 +33,10 @@ export class SubtractGate implements Gate {
   backward(_inputs: readonly number[], _x: number, dx: number): number[] {
     return [1.0 * dx, -1.0 * dx];
   }
+
+  /** `a - b`; gradients `1.0 * dx` and `-1.0 * dx`. */
+  readonly code: GateCode = {
+    forward: (xs) => `${arg(xs, 0)} - ${arg(xs, 1)}`,
+    backward: (_xs, _x, dx) => [`1.0 * ${dx}`, `-1.0 * ${dx}`],
+  };
 }
