@@ -100,11 +100,14 @@ describe('MaxGate', () => {
     expect(orThrow(c.backward(fwd, 4)).inputs()).to.deep.equal({ a: 2, b: 2, d: 0 });
   });
 
-  // BUG: MaxGate.forward (and the circuit's inline max) return -0 for max(-0, 0), where
-  // Math.max(-0, 0), which the gate documents itself as, is +0: the result depends on input order.
-  it.skip('gives the same value as Math.max, including the sign of zero', () => {
+  it('gives the same value as Math.max, including the sign of zero, in either order', () => {
     const max = new MaxGate();
     expect(Object.is(max.forward([-0, 0]), Math.max(-0, 0)), 'max(-0, 0) is +0').to.equal(true);
     expect(Object.is(max.forward([0, -0]), Math.max(0, -0)), 'max(0, -0) is +0').to.equal(true);
+    expect(Object.is(max.forward([-0, -0]), -0), 'max(-0, -0) is -0').to.equal(true);
+    const c = new Circuit();
+    const [a, b] = c.inputs('a', 'b');
+    const x = c.max([a!, b!], 'x');
+    expect(Object.is(orThrow(c.forwardArray([-0, 0])).value(x), 0), 'in a circuit, max(-0, 0) is +0').to.equal(true);
   });
 });
