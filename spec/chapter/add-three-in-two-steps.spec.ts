@@ -21,8 +21,8 @@ function chapter(dx: number): { a: number; b: number; c: number; q: number } {
 function build(): { circuit: Circuit; q: Wire; x: Wire } {
   const circuit = new Circuit();
   const [a, b, c] = circuit.inputs('a', 'b', 'c');
-  const q = circuit.add([a!, b!], 'q');
-  const x = circuit.add([q, c!], 'x');
+  const q = circuit.add([a, b], 'q');
+  const x = circuit.add([q, c], 'x');
   return { circuit, q, x };
 }
 

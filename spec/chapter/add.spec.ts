@@ -12,7 +12,7 @@ const chapter = (dx: number): { a: number; b: number } => ({ a: 1.0 * dx, b: 1.0
 function build(): { c: Circuit; x: Wire } {
   const c = new Circuit();
   const [a, b] = c.inputs('a', 'b');
-  return { c, x: c.add([a!, b!], 'x') };
+  return { c, x: c.add([a, b], 'x') };
 }
 
 describe('chapter: x = a + b (the add gate)', () => {

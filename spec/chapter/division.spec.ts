@@ -31,8 +31,8 @@ function chapter({ a, b, c, d }: Point, dx: number): { inputs: Record<string, nu
 function build(): { circuit: Circuit; x1: Wire; x2: Wire; x3: Wire; x: Wire } {
   const circuit = new Circuit();
   const [a, b, c, d] = circuit.inputs('a', 'b', 'c', 'd');
-  const x1 = circuit.add([a!, b!], 'x1');
-  const x2 = circuit.add([c!, d!], 'x2');
+  const x1 = circuit.add([a, b], 'x1');
+  const x2 = circuit.add([c, d], 'x2');
   const x3 = circuit.reciprocal(x2, 'x3');
   const x = circuit.mul(x1, x3, 'x');
   return { circuit, x1, x2, x3, x };

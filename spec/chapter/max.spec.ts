@@ -19,7 +19,7 @@ function chapterLiteral(a: number, b: number, dx: number): { a: number; b: numbe
 function build(): { circuit: Circuit; x: Wire } {
   const circuit = new Circuit();
   const [a, b] = circuit.inputs('a', 'b');
-  return { circuit, x: circuit.max([a!, b!], 'x') };
+  return { circuit, x: circuit.max([a, b], 'x') };
 }
 
 // Two inputs at least 1e-3 apart: no tie, no kink within a finite-difference step.
@@ -70,7 +70,7 @@ describe('chapter: x = Math.max(a, b) (the max gate)', () => {
   it('splits dx in three at a three-way tie, and ignores a smaller fourth input', () => {
     const circuit = new Circuit();
     const [a, b, c, d] = circuit.inputs('a', 'b', 'c', 'd');
-    circuit.max([a!, b!, c!, d!], 'x');
+    circuit.max([a, b, c, d], 'x');
     expectAllClose(backprop(circuit, { a: 2, b: 2, c: 2, d: 1 }, 3).inputs(), { a: 1, b: 1, c: 1, d: 0 });
   });
 

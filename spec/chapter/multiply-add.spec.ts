@@ -14,8 +14,8 @@ const chapter = (a: number, b: number, dx: number): { a: number; b: number; c: n
 function build(): { circuit: Circuit; q: Wire; x: Wire } {
   const circuit = new Circuit();
   const [a, b, c] = circuit.inputs('a', 'b', 'c');
-  const q = circuit.mul(a!, b!, 'q');
-  const x = circuit.add([q, c!], 'x');
+  const q = circuit.mul(a, b, 'q');
+  const x = circuit.add([q, c], 'x');
   return { circuit, q, x };
 }
 

@@ -12,7 +12,7 @@ const chapter = (a: number, b: number, dx: number): { a: number; b: number } => 
 function build(): { c: Circuit; x: Wire } {
   const c = new Circuit();
   const [a, b] = c.inputs('a', 'b');
-  return { c, x: c.mul(a!, b!, 'x') };
+  return { c, x: c.mul(a, b, 'x') };
 }
 
 describe('chapter: x = a * b (the multiply gate)', () => {

@@ -27,7 +27,7 @@ const stableOneMinusF = (q: number): number => Math.exp(-q) / (1 + Math.exp(-q))
 function build(): { circuit: Circuit; q: Wire; f: Wire } {
   const circuit = new Circuit();
   const [a, b, c, x, y] = circuit.inputs('a', 'b', 'c', 'x', 'y');
-  const q = circuit.add([circuit.mul(a!, x!), circuit.mul(b!, y!), c!], 'q');
+  const q = circuit.add([circuit.mul(a, x), circuit.mul(b, y), c], 'q');
   const f = circuit.sigmoid(q, 'f');
   return { circuit, q, f };
 }

@@ -30,8 +30,8 @@ const value = ({ a, b, c, d }: Point): number => Math.pow((a * b + c) * d, 2);
 function build(): { circuit: Circuit; x1: Wire; x2: Wire; x: Wire } {
   const circuit = new Circuit();
   const [a, b, c, d] = circuit.inputs('a', 'b', 'c', 'd');
-  const x1 = circuit.add([circuit.mul(a!, b!), c!], 'x1');
-  const x2 = circuit.mul(x1, d!, 'x2');
+  const x1 = circuit.add([circuit.mul(a, b), c], 'x1');
+  const x2 = circuit.mul(x1, d, 'x2');
   const x = circuit.mul(x2, x2, 'x');
   return { circuit, x1, x2, x };
 }
@@ -84,8 +84,8 @@ describe('chapter: x = Math.pow(((a * b + c) * d), 2) in one line, with a pow ga
   function buildPow(): { circuit: Circuit; x1: Wire; x2: Wire; x: Wire } {
     const circuit = new Circuit();
     const [a, b, c, d] = circuit.inputs('a', 'b', 'c', 'd');
-    const x1 = circuit.add([circuit.mul(a!, b!), c!], 'x1');
-    const x2 = circuit.mul(x1, d!, 'x2');
+    const x1 = circuit.add([circuit.mul(a, b), c], 'x1');
+    const x2 = circuit.mul(x1, d, 'x2');
     const x = circuit.pow(x2, 2, 'x');
     return { circuit, x1, x2, x };
   }
@@ -121,7 +121,7 @@ describe('chapter: x = Math.pow(((a * b + c) * d), 2) in one line, with a pow ga
   it('also works with every intermediate wire left unnamed', () => {
     const circuit = new Circuit();
     const [a, b, c, d] = circuit.inputs('a', 'b', 'c', 'd');
-    circuit.pow(circuit.mul(circuit.add([circuit.mul(a!, b!), c!]), d!), 2);
+    circuit.pow(circuit.mul(circuit.add([circuit.mul(a, b), c]), d), 2);
     fc.assert(fc.property(point4, upstream, (p, dx) => {
       expectAllClose(backprop(circuit, p, dx).inputs(), chapter(p, dx).inputs);
     }));

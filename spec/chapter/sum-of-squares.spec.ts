@@ -17,7 +17,7 @@ const chapter = (a: number, b: number, c: number, dx: number): { a: number; b: n
 function build(): { circuit: Circuit; squares: Wire[]; x: Wire } {
   const circuit = new Circuit();
   const [a, b, c] = circuit.inputs('a', 'b', 'c');
-  const squares = [circuit.mul(a!, a!, 'aa'), circuit.mul(b!, b!, 'bb'), circuit.mul(c!, c!, 'cc')];
+  const squares = [circuit.mul(a, a, 'aa'), circuit.mul(b, b, 'bb'), circuit.mul(c, c, 'cc')];
   return { circuit, squares, x: circuit.add(squares, 'x') };
 }
 
