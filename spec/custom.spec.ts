@@ -32,8 +32,12 @@ describeGateContract('ProductGate, a user-defined gate with any number of inputs
 /** The chapter's neuron with tanh in place of sig: q = a * x + b * y + c; f = tanh(q). */
 function tanhNeuron(): { c: Circuit; q: ReturnType<Circuit['add']>; f: ReturnType<Circuit['add']> } {
   const c = new Circuit();
-  const [a, b, cc, x, y] = c.inputs('a', 'b', 'c', 'x', 'y');
-  const q = c.add([c.mul(a!, x!), c.mul(b!, y!), cc!], 'q');
+  const a = c.input('a');
+  const b = c.input('b');
+  const cc = c.input('c');
+  const x = c.input('x');
+  const y = c.input('y');
+  const q = c.add([c.mul(a, x), c.mul(b, y), cc], 'q');
   const f = c.applyOrThrow(new TanhGate(), [q], 'f');
   return { c, q, f };
 }
@@ -88,9 +92,11 @@ describe('a user-defined gate (TanhGate)', () => {
     // f = tanh(tanh(a * b) + relu(c)) * tanh(a), one TanhGate instance for all three tanh wires
     const tanh = new TanhGate();
     const c = new Circuit();
-    const [a, b, cc] = c.inputs('a', 'b', 'c');
-    const inner = c.add([c.applyOrThrow(tanh, [c.mul(a!, b!)]), c.relu(cc!)]);
-    c.mul(c.applyOrThrow(tanh, [inner]), c.applyOrThrow(tanh, [a!]), 'f');
+    const a = c.input('a');
+    const b = c.input('b');
+    const cc = c.input('c');
+    const inner = c.add([c.applyOrThrow(tanh, [c.mul(a, b)]), c.relu(cc)]);
+    c.mul(c.applyOrThrow(tanh, [inner]), c.applyOrThrow(tanh, [a]), 'f');
     fc.assert(
       fc.property(finiteIn(-2, 2), finiteIn(-2, 2), fc.oneof(finiteIn(-2, -0.01), finiteIn(0.01, 2)), (av, bv, cv) => {
         const t1 = Math.tanh(av * bv);
@@ -170,8 +176,9 @@ describe('a user-defined gate (TanhGate)', () => {
 
   it('is rejected with the wrong number of inputs, by name', () => {
     const c = new Circuit();
-    const [a, b] = c.inputs('a', 'b');
-    const result = c.apply(new TanhGate(), [a!, b!]);
+    const a = c.input('a');
+    const b = c.input('b');
+    const result = c.apply(new TanhGate(), [a, b]);
     expect(E.isLeft(result) && result.left).to.deep.equal({ _tag: 'CompositionError', message: 'tanh gate takes 1 input, got 2' });
   });
 

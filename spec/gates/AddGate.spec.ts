@@ -42,8 +42,10 @@ describe('AddGate', () => {
         const ins1 = one.inputs('a', 'b', 'c');
         one.add(ins1);
         const two = new Circuit();
-        const [a2, b2, c2] = two.inputs('a', 'b', 'c');
-        two.add([two.add([a2!, b2!], 'q'), c2!], 'x');
+        const a2 = two.input('a');
+        const b2 = two.input('b');
+        const c2 = two.input('c');
+        two.add([two.add([a2, b2], 'q'), c2], 'x');
         const point = { a, b, c: cv };
         const g1 = orThrow(one.backward(orThrow(one.forward(point)), dx)).inputs();
         const g2 = orThrow(two.backward(orThrow(two.forward(point)), dx)).inputs();

@@ -82,20 +82,23 @@ describe('MaxGate', () => {
 
   it('gives max(a, a, a) the gradient 1 and max(a, a, b) with b < a the gradient 1 into a', () => {
     const c = new Circuit();
-    const [a, b] = c.inputs('a', 'b');
-    const three = c.max([a!, a!, a!], 'three');
-    const two = c.max([a!, a!, b!], 'two');
+    const a = c.input('a');
+    const b = c.input('b');
+    const three = c.max([a, a, a], 'three');
+    const two = c.max([a, a, b], 'two');
     const fwd = orThrow(c.forward({ a: 2, b: -1 }));
     const g3 = orThrow(c.backward(fwd, 1, three));
-    expect(g3.gradient(a!)).to.be.closeTo(1, 1e-15);
+    expect(g3.gradient(a)).to.be.closeTo(1, 1e-15);
     const g2 = orThrow(c.backward(fwd, 1, two));
     expect(g2.inputs()).to.deep.equal({ a: 1, b: 0 });
   });
 
   it('splits a tie between different wires evenly in a circuit', () => {
     const c = new Circuit();
-    const [a, b, d] = c.inputs('a', 'b', 'd');
-    c.max([a!, b!, d!], 'x');
+    const a = c.input('a');
+    const b = c.input('b');
+    const d = c.input('d');
+    c.max([a, b, d], 'x');
     const fwd = orThrow(c.forward({ a: 2, b: 2, d: 1 }));
     expect(orThrow(c.backward(fwd, 4)).inputs()).to.deep.equal({ a: 2, b: 2, d: 0 });
   });
@@ -106,8 +109,9 @@ describe('MaxGate', () => {
     expect(Object.is(max.forward([0, -0]), Math.max(0, -0)), 'max(0, -0) is +0').to.equal(true);
     expect(Object.is(max.forward([-0, -0]), -0), 'max(-0, -0) is -0').to.equal(true);
     const c = new Circuit();
-    const [a, b] = c.inputs('a', 'b');
-    const x = c.max([a!, b!], 'x');
+    const a = c.input('a');
+    const b = c.input('b');
+    const x = c.max([a, b], 'x');
     expect(Object.is(orThrow(c.forwardArray([-0, 0])).value(x), 0), 'in a circuit, max(-0, 0) is +0').to.equal(true);
   });
 });

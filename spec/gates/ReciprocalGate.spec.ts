@@ -12,9 +12,12 @@ describeGateContract('ReciprocalGate', () => new ReciprocalGate(), {
 /** The chapter's x = (a + b) / (c + d) as x1 = a + b, x2 = c + d, x3 = 1.0 / x2, x = x1 * x3. */
 function division(): Circuit {
   const c = new Circuit();
-  const [a, b, cc, d] = c.inputs('a', 'b', 'c', 'd');
-  const x1 = c.add([a!, b!], 'x1');
-  const x2 = c.add([cc!, d!], 'x2');
+  const a = c.input('a');
+  const b = c.input('b');
+  const cc = c.input('c');
+  const d = c.input('d');
+  const x1 = c.add([a, b], 'x1');
+  const x2 = c.add([cc, d], 'x2');
   const x3 = c.reciprocal(x2, 'x3');
   c.mul(x1, x3, 'x');
   return c;
