@@ -182,10 +182,8 @@ describe('a user-defined gate (TanhGate)', () => {
     expect(E.isLeft(result) && result.left).to.deep.equal({ _tag: 'CompositionError', message: 'tanh gate takes 1 input, got 2' });
   });
 
-  // BUG: Circuit recognises built-in gates by `_tag` and `instanceof` (lib/Circuit.ts opcodeOf) and
-  // evaluates them inline, so a user's subclass of a built-in gate that overrides forward/backward
-  // is silently evaluated with the built-in's math instead of its own methods.
-  it.skip('evaluates a user\'s subclass of a built-in gate through its own methods', () => {
+  // Fixed in dadf1c3: Circuit used to evaluate any instanceof a built-in inline, ignoring overrides.
+  it('evaluates a user\'s subclass of a built-in gate through its own methods', () => {
     class LeakyReluGate extends ReluGate {
       override forward([a = NaN]: readonly number[]): number {
         return a > 0 ? a : 0.1 * a;
