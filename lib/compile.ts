@@ -160,7 +160,7 @@ function backwardStatements(steps: readonly EmittedStep[]): string[] {
     const s = steps[k];
     if (s === undefined) break;
     if (s.gate === undefined) {
-      lines.push(`${s.target} ${s.first ? '=' : '+='} ${s.expression};`);
+      lines.push(`${s.target} += ${s.expression};`);
       k++;
       continue;
     }
@@ -170,7 +170,7 @@ function backwardStatements(steps: readonly EmittedStep[]): string[] {
     let m = 0;
     for (; k < steps.length && steps[k]?.wire === s.wire; k++, m++) {
       const t = steps[k];
-      if (t !== undefined) parts.push(`${t.target} ${t.first ? '=' : '+='} num(l[${String(m)}]);`);
+      if (t !== undefined) parts.push(`${t.target} += num(l[${String(m)}]);`);
     }
     parts.push(`if (!Array.isArray(l) || l.length !== ${String(m)}) ${s.target} = NaN;`);
     lines.push(`{ ${parts.join(' ')} }`);

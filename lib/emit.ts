@@ -279,7 +279,19 @@ function printLines(circuit: Circuit, options: PrintOptions, declareUpstream = t
   }
   // a gradient that is added to later must be declared with `let` in TypeScript
   const accumulated = new Set(program.backward.filter((s) => !s.first).map((s) => s.target));
+  // a gate whose output does not reach the output wire has gradient 0, as in the library
+  const declared = new Set<string>([names.gradient(out)]);
+  for (const s of program.backward) declared.add(s.target);
+  let lastWire = -1;
   for (const s of program.backward) {
+    if (s.wire !== lastWire) {
+      lastWire = s.wire;
+      const dy = names.gradient(s.wire);
+      if (!declared.has(dy)) {
+        declared.add(dy);
+        lines.push(`${ts ? 'const' : 'var'} ${dy}${ts ? ': number' : ''} = 0;`);
+      }
+    }
     if (s.first) {
       const decl = ts ? (accumulated.has(s.target) ? 'let' : 'const') : 'var';
       lines.push(`${decl} ${s.target}${ts ? ': number' : ''} = ${rename(s)};`);

@@ -1,0 +1,98 @@
+import { expect } from 'chai';
+import fc from 'fast-check';
+import * as E from 'fp-ts/Either';
+import { Circuit, compile, orThrow, type Gate } from '../lib/index';
+import { TanhGate } from './contract/TanhGate';
+import { randomCircuit } from './emit.spec';
+
+describe('compile', () => {
+  it('gives the interpreter\'s value and every wire\'s gradient, bit for bit, on random circuits', () => {
+    fc.assert(
+      fc.property(
+        randomCircuit(),
+        fc.array(fc.double({ min: -3, max: 3, noNaN: true }), { minLength: 3, maxLength: 3 }),
+        fc.double({ min: -4, max: 4, noNaN: true }),
+        fc.integer({ min: 1, max: 5 }),
+        ([c], point, upstream, chunk) => {
+          const compiled = compile(c, { chunk });
+          const fwd = c.forwardArray(point);
+          const run = compiled.run(point, upstream);
+          if (E.isLeft(fwd)) {
+            expect(E.isLeft(run) && run.left).to.deep.equal(fwd.left);
+            return;
+          }
+          const bwd = c.backward(fwd.right, upstream);
+          if (E.isLeft(bwd)) {
+            expect(E.isLeft(run) && run.left).to.deep.equal(bwd.left);
+            return;
+          }
+          if (E.isLeft(run)) expect.fail(run.left.message);
+          expect(Array.from(run.right.forward.values)).to.deep.equal(Array.from(fwd.right.values));
+          expect(Array.from(run.right.gradients)).to.deep.equal(Array.from(bwd.right.gradients));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('reuses its buffers: a later run overwrites an earlier result', () => {
+    const c = new Circuit();
+    const [a, b] = c.inputs('a', 'b');
+    c.mul(a, b, 'x');
+    const fast = compile(c);
+    const first = orThrow(fast.run([2, 3]));
+    expect(first.gradient(a)).to.equal(3);
+    const second = orThrow(fast.run([5, 7], 2));
+    expect(second).to.equal(first);
+    expect(first.gradient(a)).to.equal(14);
+    expect(first.forward.output).to.equal(35);
+  });
+
+  it('reports the interpreter\'s errors: a bad input, 1/0, an infinite gradient', () => {
+    const c = new Circuit();
+    const [cc, d] = c.inputs('c', 'd');
+    c.reciprocal(c.add([cc, d], 'x2'), 'x3');
+    const fast = compile(c);
+    expect(E.isLeft(fast.run([1, NaN])) && fast.run([1, NaN])).to.deep.equal(E.left({ _tag: 'InputError', input: 'd', message: 'input d must be a finite number, got NaN' }));
+    expect(fast.run([1, -1])).to.deep.equal(E.left({ _tag: 'GateError', pass: 'forward', gate: 'reciprocal', wire: 'x3', message: 'reciprocal gate on wire x3: input x2 = 0 gives Infinity' }));
+    const r = fast.run([1e-170, 0]);
+    expect(E.isLeft(r) && r.left.message).to.equal('reciprocal gate on wire x3, backward: gradient into x2 becomes -Infinity (inputs x2 = 1e-170; upstream dx3 = 1)');
+    expect(fast.run([1, 2], NaN)).to.deep.equal(E.left({ _tag: 'CompositionError', message: 'upstream gradient on wire x3 must be a finite number, got NaN' }));
+  });
+
+  it('calls a custom gate without code through its methods', () => {
+    const c = new Circuit();
+    const a = c.input('a');
+    c.mul(c.applyOrThrow(new TanhGate(), [a], 't'), a, 'x');
+    const r = orThrow(compile(c).run([0.5]));
+    const t = Math.tanh(0.5);
+    expect(r.forward.output).to.equal(t * 0.5);
+    expect(r.gradient(a)).to.be.closeTo((1 - t * t) * 0.5 + t, 1e-15);
+  });
+
+  it('reports a custom gate that breaks the contract, as the interpreter does', () => {
+    const bad: Gate = { name: 'bad', arity: { min: 2, max: 2 }, forward: ([x = 0, y = 0]) => x + y, backward: () => [1] };
+    const c = new Circuit();
+    const [a, b] = c.inputs('a', 'b');
+    c.applyOrThrow(bad, [a, b], 'x');
+    const r = compile(c).run([1, 2]);
+    expect(E.isLeft(r) && r.left.message).to.equal('bad gate on wire x, backward: backward returned 1 gradients for 2 inputs');
+  });
+
+  it('shows its generated source, split into functions of the given size', () => {
+    const c = new Circuit();
+    const [a, b] = c.inputs('a', 'b');
+    c.add([c.mul(a, b), a], 'x');
+    const fast = compile(c, { chunk: 1 });
+    expect(fast.source).to.equal(
+      [
+        'function forward0(v, G, sig, num) {\nv[2] = v[0] * v[1];\n}',
+        'function forward1(v, G, sig, num) {\nv[3] = v[2] + v[0];\n}',
+        'function backward0(v, g, G, sig, num) {\ng[2] += 1.0 * g[3];\n}',
+        'function backward1(v, g, G, sig, num) {\ng[0] += 1.0 * g[3];\n}',
+        'function backward2(v, g, G, sig, num) {\ng[0] += v[1] * g[2];\n}',
+        'function backward3(v, g, G, sig, num) {\ng[1] += v[0] * g[2];\n}',
+      ].join('\n'),
+    );
+  });
+});
