@@ -543,13 +543,32 @@ export class Circuit {
     if (inputs.length !== n) {
       return inputError('', `expected ${String(n)} input values (${this.inputNames.join(', ')}), got ${String(inputs.length)}`);
     }
+    let bad = -1;
+    if (inputs instanceof Float64Array) {
+      // every element is a number: only finiteness to check
+      for (let k = 0; k < n; k++) {
+        const x = inputs[k]!;
+        values[list[k]!] = x;
+        if (x - x !== 0) bad = k;
+      }
+    } else {
+      for (let k = 0; k < n; k++) {
+        const x = inputs[k];
+        if (typeof x !== 'number' || !isFinite(x)) {
+          bad = k;
+          break;
+        }
+        values[list[k]!] = x;
+      }
+    }
+    if (bad < 0) return undefined;
+    // report the first bad value
     for (let k = 0; k < n; k++) {
       const x = inputs[k];
       if (typeof x !== 'number' || !isFinite(x)) {
         const name = this.nameOf(list[k]!);
         return inputError(name, `input ${name} must be a finite number, got ${show(x)}`);
       }
-      values[list[k]!] = x;
     }
     return undefined;
   }
@@ -969,7 +988,9 @@ export class Workspace {
   /** The backward pass from several outputs (as {@link Circuit.backwardFrom}), into this workspace's buffer. */
   backwardFrom(seeds: readonly Seed[]): E.Either<CircuitError, Backward> {
     const g = this.bwd.gradients;
-    g.fill(0);
+    // a loop beats the fill builtin's call overhead on small circuits
+    if (g.length < 256) for (let i = 0; i < g.length; i++) g[i] = 0;
+    else g.fill(0);
     const error = this.circuit.runBackwardFrom(this.fwd.values, g, seeds);
     return error === undefined ? this.okBackward : E.left(error);
   }
