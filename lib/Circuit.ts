@@ -306,6 +306,16 @@ export class Circuit {
   /** Arguments of wire i are args[argStart[i]] .. args[argStart[i + 1] - 1]. */
   private argStart = new Int32Array(17);
   private args = new Int32Array(16);
+  /**
+   * The evaluation stream: one record per gate (inputs have none), in
+   * order, `[opcode, output wire, input count, input wires...]`, so both
+   * passes read one array front to back (or back to front, via `starts`).
+   */
+  private code = new Int32Array(64);
+  private codeLength = 0;
+  /** Where each gate's record starts in `code`. */
+  private starts = new Int32Array(16);
+  private gateCount = 0;
   private readonly gates: Gate[] = [];
   private readonly gateIndex = new Map<Gate, number>();
   private readonly names = new Map<number, string>();
@@ -691,6 +701,18 @@ export class Circuit {
     this.gateIds[index] = gid;
     this.params[index] = param;
     this.argStart[index + 1] = end;
+    if (op !== OP_INPUT) {
+      const pc = this.codeLength;
+      const next = pc + 3 + argIndices.length;
+      if (next > this.code.length) this.code = grow(this.code, new Int32Array(Math.max(next, this.code.length * 2)));
+      if (this.gateCount === this.starts.length) this.starts = grow(this.starts, new Int32Array(this.gateCount * 2));
+      this.code[pc] = op;
+      this.code[pc + 1] = index;
+      this.code[pc + 2] = argIndices.length;
+      this.code.set(argIndices, pc + 3);
+      this.codeLength = next;
+      this.starts[this.gateCount++] = pc;
+    }
     if (name !== undefined) {
       this.names.set(index, name);
       this.byName.set(name, index);
@@ -714,53 +736,55 @@ export class Circuit {
   runForward(values: Float64Array): GateError | undefined {
     const v = values;
     const n = v.length;
-    const ops = this.ops;
-    const args = this.args;
-    const argStart = this.argStart;
+    const c = this.code;
     const params = this.params;
-    for (let i = 0; i < n; i++) {
-      const s = argStart[i]!;
+    // the gates among this pass's wires (a circuit may have grown since)
+    const records = this.gatesBelow(n);
+    const end = records === this.gateCount ? this.codeLength : this.starts[records]!;
+    let pc = 0;
+    while (pc < end) {
+      const op = c[pc]!;
+      const i = c[pc + 1]!;
+      const a = c[pc + 3]!;
       let y: number;
-      switch (ops[i]) {
-        case OP_INPUT:
-          continue;
+      switch (op) {
         case OP_CONSTANT:
           y = params[i]!;
           break;
         case OP_MULTIPLY:
-          y = v[args[s]!]! * v[args[s + 1]!]!;
+          y = v[a]! * v[c[pc + 4]!]!;
           break;
         case OP_ADD: {
-          const e = argStart[i + 1]!;
-          y = v[args[s]!]!;
-          for (let k = s + 1; k < e; k++) y += v[args[k]!]!;
+          const e = pc + 3 + c[pc + 2]!;
+          y = v[a]!;
+          for (let k = pc + 4; k < e; k++) y += v[c[k]!]!;
           break;
         }
         case OP_SUBTRACT:
-          y = v[args[s]!]! - v[args[s + 1]!]!;
+          y = v[a]! - v[c[pc + 4]!]!;
           break;
         case OP_NEGATE:
-          y = -v[args[s]!]!;
+          y = -v[a]!;
           break;
         case OP_SIGMOID:
-          y = sigmoid(v[args[s]!]!);
+          y = sigmoid(v[a]!);
           break;
         case OP_RELU: {
-          const a = v[args[s]!]!;
-          y = a > 0 ? a : 0;
+          const x = v[a]!;
+          y = x > 0 ? x : 0;
           break;
         }
         case OP_MAX: {
-          const e = argStart[i + 1]!;
+          const e = pc + 3 + c[pc + 2]!;
           y = -Infinity;
-          for (let k = s; k < e; k++) y = Math.max(y, v[args[k]!]!);
+          for (let k = pc + 3; k < e; k++) y = Math.max(y, v[c[k]!]!);
           break;
         }
         case OP_RECIPROCAL:
-          y = 1.0 / v[args[s]!]!;
+          y = 1.0 / v[a]!;
           break;
         case OP_POW:
-          y = Math.pow(v[args[s]!]!, params[i]!);
+          y = Math.pow(v[a]!, params[i]!);
           break;
         default: {
           const gate = this.gates[this.gateIds[i]!]!;
@@ -773,6 +797,7 @@ export class Circuit {
       }
       if (!isFinite(y)) return this.forwardError(v, i, y);
       v[i] = y;
+      pc += 3 + c[pc + 2]!;
     }
     return undefined;
   }
@@ -784,68 +809,62 @@ export class Circuit {
    * the first gate whose contribution made one; without, after the pass.
    */
   private runBackward(v: Float64Array, g: Float64Array, top: number, check: boolean): GateError | undefined {
-    const ops = this.ops;
-    const args = this.args;
-    const argStart = this.argStart;
+    const c = this.code;
+    const starts = this.starts;
     const params = this.params;
-    for (let i = top; i >= 0; i--) {
+    for (let r = this.gatesBelow(top + 1) - 1; r >= 0; r--) {
+      const pc = starts[r]!;
+      const i = c[pc + 1]!;
       const dy = g[i]!;
-      const s = argStart[i]!;
-      switch (ops[i]) {
-        case OP_INPUT:
+      const a = c[pc + 3]!;
+      switch (c[pc]!) {
         case OP_CONSTANT:
           continue;
         case OP_MULTIPLY: {
-          const a = args[s]!;
-          const b = args[s + 1]!;
+          const b = c[pc + 4]!;
           g[a]! += v[b]! * dy;
           g[b]! += v[a]! * dy;
           break;
         }
         case OP_ADD: {
-          const e = argStart[i + 1]!;
-          for (let k = s; k < e; k++) g[args[k]!]! += 1.0 * dy;
+          const e = pc + 3 + c[pc + 2]!;
+          for (let k = pc + 3; k < e; k++) g[c[k]!]! += 1.0 * dy;
           break;
         }
         case OP_SUBTRACT:
-          g[args[s]!]! += 1.0 * dy;
-          g[args[s + 1]!]! += -1.0 * dy;
+          g[a]! += 1.0 * dy;
+          g[c[pc + 4]!]! += -1.0 * dy;
           break;
         case OP_NEGATE:
-          g[args[s]!]! += -1.0 * dy;
+          g[a]! += -1.0 * dy;
           break;
         case OP_SIGMOID: {
-          const a = args[s]!;
           const q = v[a]!;
           const f = v[i]!;
           g[a]! += f * (q >= 0 ? sigmoid(-q) : 1 - f) * dy;
           break;
         }
-        case OP_RELU: {
-          const a = args[s]!;
+        case OP_RELU:
           g[a]! += v[a]! > 0 ? 1.0 * dy : 0.0;
           break;
-        }
         case OP_MAX: {
-          const e = argStart[i + 1]!;
+          const e = pc + 3 + c[pc + 2]!;
           const x = v[i]!;
           let ties = 0;
-          for (let k = s; k < e; k++) if (v[args[k]!] === x) ties++;
+          for (let k = pc + 3; k < e; k++) if (v[c[k]!] === x) ties++;
           const share = dy / ties;
-          for (let k = s; k < e; k++) {
-            const a = args[k]!;
-            if (v[a] === x) g[a]! += share;
+          for (let k = pc + 3; k < e; k++) {
+            const b = c[k]!;
+            if (v[b] === x) g[b]! += share;
           }
           break;
         }
         case OP_RECIPROCAL: {
-          const a = args[s]!;
           const q = v[a]!;
           g[a]! += (-1.0 / (q * q)) * dy;
           break;
         }
         case OP_POW: {
-          const a = args[s]!;
           const k = params[i]!;
           g[a]! += k === 0 ? 0 : k * Math.pow(v[a]!, k - 1) * dy;
           break;
@@ -853,25 +872,26 @@ export class Circuit {
         default: {
           const gate = this.gates[this.gateIds[i]!]!;
           const local: unknown = gate.backward(this.argValues(v, i), v[i]!, dy);
-          const e = argStart[i + 1]!;
-          if (!Array.isArray(local) || local.length !== e - s) {
+          const m = c[pc + 2]!;
+          if (!Array.isArray(local) || local.length !== m) {
             const what = Array.isArray(local) ? `${String(local.length)} gradients` : show(local);
-            return this.gateError(i, 'backward', `backward returned ${what} for ${String(e - s)} input${e - s === 1 ? '' : 's'}`);
+            return this.gateError(i, 'backward', `backward returned ${what} for ${String(m)} input${m === 1 ? '' : 's'}`);
           }
-          for (let k = s; k < e; k++) {
-            const d: unknown = local[k - s];
+          for (let k = 0; k < m; k++) {
+            const d: unknown = local[k];
+            const b = c[pc + 3 + k]!;
             if (typeof d !== 'number') {
-              return this.gateError(i, 'backward', `backward returned ${show(d)} for input ${this.nameOf(args[k]!)}, not a number`);
+              return this.gateError(i, 'backward', `backward returned ${show(d)} for input ${this.nameOf(b)}, not a number`);
             }
-            g[args[k]!]! += d;
+            g[b]! += d;
           }
         }
       }
       if (check) {
-        const e = argStart[i + 1]!;
-        for (let k = s; k < e; k++) {
-          const a = args[k]!;
-          if (!isFinite(g[a]!)) return this.backwardError(v, g, i, a, dy);
+        const e = pc + 3 + c[pc + 2]!;
+        for (let k = pc + 3; k < e; k++) {
+          const b = c[k]!;
+          if (!isFinite(g[b]!)) return this.backwardError(v, g, i, b, dy);
         }
       }
     }
@@ -881,6 +901,21 @@ export class Circuit {
       }
     }
     return undefined;
+  }
+
+  /** The number of gates whose output wire is below `n` (records are in wire order). */
+  private gatesBelow(n: number): number {
+    if (n >= this.count) return this.gateCount;
+    const c = this.code;
+    const starts = this.starts;
+    let lo = 0;
+    let hi = this.gateCount;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (c[starts[mid]! + 1]! < n) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /** The values on wire i's input wires, as an array for a custom gate. */
