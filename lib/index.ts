@@ -23,3 +23,5 @@ export { formatGradcheck, formatNumber, formatTrace, traceTable, type FormatOpti
 export { emit, printBackprop, printBackpropFunction, type EmittedProgram, type EmittedStep, type Naming, type PrintOptions } from './emit';
 export { CompiledCircuit, compile, type CompileOptions } from './compile';
 export type { GateCode } from './Gate';
+export { parseCircuit, type ParsedCircuit } from './parse/parseCircuit';
+export type { ParseError, SourcePosition } from './parse/ParseError';
