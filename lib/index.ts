@@ -25,3 +25,5 @@ export { CompiledCircuit, compile, type CompileOptions } from './compile';
 export type { GateCode } from './Gate';
 export { parseCircuit, type ParsedCircuit } from './parse/parseCircuit';
 export type { ParseError, SourcePosition } from './parse/ParseError';
+export { circuitFileCodec, decodeCircuit, encodeCircuit, type CircuitFile, type DecodedCircuit, type FormatError, type GateJson, type GateType } from './format/circuitFile';
+export { circuitToDot, circuitToMermaid, circuitToSvg, type GraphOptions } from './graph/graph';
