@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/Either';
-import { Backward, Forward, type Circuit } from './Circuit';
+import { Backward, Forward, type Circuit, type Workspace } from './Circuit';
 import { emit, type EmittedStep } from './emit';
 import type { CircuitError } from './errors';
 import type { Gate } from './Gate';
@@ -18,9 +18,29 @@ import { sigmoid } from './gates/SigmoidGate';
  * ```
  */
 export interface CompileOptions {
-  /** The most statements in one generated function. Default 1000. */
+  /** The most statements in one generated function. Default 200. */
   readonly chunk?: number;
+  /**
+   * `code`: straight-line JavaScript; `tape`: the circuit's own typed-array
+   * interpreter (a {@link Workspace}); `auto` (the default): code for circuits
+   * of at most {@link CODE_LIMIT} gates, the tape above. V8's optimising
+   * compiler takes time superlinear in a function's size and at least
+   * ~0.1 ms per statement here, so generated code only pays off on small
+   * circuits evaluated many times; large ones run faster on the tape.
+   */
+  readonly mode?: 'auto' | 'code' | 'tape';
 }
+
+/**
+ * The largest circuit (in gates) that `compile` writes out as code in
+ * `auto` mode; larger ones run on the tape. Chosen by measurement (`npm run bench`).
+ *
+ * @example
+ * ```ts
+ * compile(circuit).mode; // 'code' when circuit has at most CODE_LIMIT gates
+ * ```
+ */
+export const CODE_LIMIT = 1000;
 
 type ForwardChunk = (v: Float64Array, G: readonly Gate[], sig: (q: number) => number, num: (x: unknown) => number) => void;
 type BackwardChunk = (v: Float64Array, g: Float64Array, G: readonly Gate[], sig: (q: number) => number, num: (x: unknown) => number) => void;
@@ -50,8 +70,11 @@ const num = (x: unknown): number => (typeof x === 'number' ? x : NaN);
  * ```
  */
 export class CompiledCircuit {
-  /** The generated source, forward functions then backward functions. */
+  /** How this circuit runs: generated `code`, or the interpreter's `tape`. */
+  readonly mode: 'code' | 'tape';
+  /** The generated source, forward functions then backward functions (empty on the tape). */
   readonly source: string;
+  private readonly tape: Workspace | undefined;
   private readonly forwardChunks: readonly ForwardChunk[];
   private readonly backwardChunks: readonly BackwardChunk[];
   private readonly calls: readonly Gate[];
@@ -64,8 +87,12 @@ export class CompiledCircuit {
 
   /** @param circuit - the circuit to compile, as it is now. @param options - see {@link CompileOptions}. */
   constructor(readonly circuit: Circuit, options: CompileOptions = {}) {
-    const chunk = Math.max(1, options.chunk ?? 1000);
-    const program = emit(circuit, {
+    const chunk = Math.max(1, options.chunk ?? 200);
+    const gates = circuit.size - circuit.inputIndices.length;
+    const mode = options.mode ?? 'auto';
+    this.mode = mode === 'tape' || (mode === 'auto' && gates > CODE_LIMIT) ? 'tape' : 'code';
+    this.tape = this.mode === 'tape' ? circuit.workspace() : undefined;
+    const program = this.mode === 'tape' ? { forward: [], backward: [], calls: [] } : emit(circuit, {
       value: (i) => `v[${String(i)}]`,
       gradient: (i) => `g[${String(i)}]`,
       gate: (k) => `G[${String(k)}]`,
@@ -92,6 +119,7 @@ export class CompiledCircuit {
 
   /** The forward pass from positional input values, in declaration order (as {@link Circuit.forwardArray}). */
   forward(inputs: ArrayLike<number>): E.Either<CircuitError, Forward> {
+    if (this.tape !== undefined) return this.tape.forward(inputs);
     const v = this.fwd.values;
     const idx = this.inputIndices;
     const n = idx.length;
@@ -103,7 +131,8 @@ export class CompiledCircuit {
     }
     if (ok) {
       const G = this.calls;
-      for (const f of this.forwardChunks) f(v, G, sigmoid, num);
+      const fs = this.forwardChunks;
+      for (let k = 0; k < fs.length; k++) fs[k]?.(v, G, sigmoid, num);
       if (allFinite(v)) return this.okForward;
     }
     return this.explain(this.circuit.forwardArray(inputs));
@@ -111,15 +140,19 @@ export class CompiledCircuit {
 
   /** The backward pass of the last `forward`, from the circuit's last wire with this upstream gradient. */
   backward(upstream = 1): E.Either<CircuitError, Backward> {
+    if (this.tape !== undefined) return this.tape.backward(upstream);
     const g = this.bwd.gradients;
     const out = g.length - 1;
-    g.fill(0);
+    // a loop beats the fill builtin's call overhead on small circuits
+    if (g.length < 256) for (let i = 0; i < g.length; i++) g[i] = 0;
+    else g.fill(0);
     this.upstream = upstream;
     if (typeof upstream === 'number' && upstream - upstream === 0 && out >= 0) {
       g[out] = upstream;
       const v = this.fwd.values;
       const G = this.calls;
-      for (const f of this.backwardChunks) f(v, g, G, sigmoid, num);
+      const bs = this.backwardChunks;
+      for (let k = 0; k < bs.length; k++) bs[k]?.(v, g, G, sigmoid, num);
       if (allFinite(g)) return this.okBackward;
     }
     return this.explain(this.circuit.backward(this.fwd, this.upstream));

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import * as E from 'fp-ts/Either';
-import { Circuit, compile, orThrow, type Gate } from '../lib/index';
+import { CODE_LIMIT, Circuit, compile, orThrow, type Gate } from '../lib/index';
 import { TanhGate } from './contract/TanhGate';
 import { randomCircuit } from './emit.spec';
 
@@ -14,7 +14,7 @@ describe('compile', () => {
         fc.double({ min: -4, max: 4, noNaN: true }),
         fc.integer({ min: 1, max: 5 }),
         ([c], point, upstream, chunk) => {
-          const compiled = compile(c, { chunk });
+          const compiled = compile(c, { chunk, mode: 'code' });
           const fwd = c.forwardArray(point);
           const run = compiled.run(point, upstream);
           if (E.isLeft(fwd)) {
@@ -83,7 +83,7 @@ describe('compile', () => {
     const c = new Circuit();
     const [a, b] = c.inputs('a', 'b');
     c.add([c.mul(a, b), a], 'x');
-    const fast = compile(c, { chunk: 1 });
+    const fast = compile(c, { chunk: 1, mode: 'code' });
     expect(fast.source).to.equal(
       [
         'function forward0(v, G, sig, num) {\nv[2] = v[0] * v[1];\n}',
@@ -94,5 +94,31 @@ describe('compile', () => {
         'function backward3(v, g, G, sig, num) {\ng[1] += v[0] * g[2];\n}',
       ].join('\n'),
     );
+  });
+});
+
+describe('compile, picking code or tape by size', () => {
+  function chain(gates: number): Circuit {
+    const c = new Circuit();
+    let x = c.input('x');
+    for (let k = 0; k < gates; k++) x = c.mul(x, x);
+    return c;
+  }
+
+  it(`writes code for up to ${String(CODE_LIMIT)} gates and uses the tape above`, () => {
+    expect(compile(chain(CODE_LIMIT)).mode).to.equal('code');
+    expect(compile(chain(CODE_LIMIT + 1)).mode).to.equal('tape');
+    expect(compile(chain(CODE_LIMIT + 1)).source).to.equal('');
+    expect(compile(chain(5), { mode: 'tape' }).mode).to.equal('tape');
+  });
+
+  it('gives the same numbers either way', () => {
+    const c = chain(30);
+    const point = [1.01];
+    const code = orThrow(compile(c, { mode: 'code' }).run(point, 0.5));
+    const codeGrads = Array.from(code.gradients);
+    const tape = orThrow(compile(c, { mode: 'tape' }).run(point, 0.5));
+    expect(Array.from(tape.gradients)).to.deep.equal(codeGrads);
+    expect(tape.forward.output).to.equal(code.forward.output);
   });
 });
