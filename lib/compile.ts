@@ -148,7 +148,7 @@ export class CompiledCircuit {
     else g.fill(0);
     this.upstream = upstream;
     if (typeof upstream === 'number' && upstream - upstream === 0 && out >= 0) {
-      g[out] = upstream;
+      g[out] = 0 + upstream; // as the interpreter seeds it, so -0 becomes +0
       const v = this.fwd.values;
       const G = this.calls;
       const bs = this.backwardChunks;
