@@ -300,15 +300,13 @@ const isFinite = (x: number): boolean => x - x === 0;
  */
 export class Circuit {
   private count = 0;
-  private ops = new Uint8Array(16);
-  private gateIds = new Int32Array(16);
-  private params = new Float64Array(16);
-  /** Arguments of wire i are args[argStart[i]] .. args[argStart[i + 1] - 1]. */
-  private argStart = new Int32Array(17);
-  private args = new Int32Array(16);
+  /** Where wire i's gate record starts in `code`, or -1 for an input. */
+  private recordOf = new Int32Array(16);
+  /** The constant parameter of each distinct gate (a constant's value, a pow exponent), by gate id. */
+  private gateParams = new Float64Array(4);
   /**
-   * The evaluation stream: one record per gate (inputs have none), in
-   * order, `[opcode, output wire, input count, input wires...]`, so both
+   * The circuit itself: one record per gate (inputs have none), in order,
+   * `[opcode, output wire, input count, gate id, input wires...]`, so both
    * passes read one array front to back (or back to front, via `starts`).
    */
   private code = new Int32Array(64);
@@ -369,11 +367,7 @@ export class Circuit {
    */
   node(w: Wire | number): WireNode {
     const index = this.indexOf(w);
-    const op = this.ops[index];
-    const gid = this.gateIds[index] ?? -1;
-    const inputs: number[] = [];
-    for (let k = this.argStart[index] ?? 0; k < (this.argStart[index + 1] ?? 0); k++) inputs.push(this.args[k] ?? -1);
-    return { index, name: this.nameOf(index), gate: op === OP_INPUT ? undefined : this.gates[gid], inputs };
+    return { index, name: this.nameOf(index), gate: this.gateAt(index), inputs: this.inputsOf(index) };
   }
 
   /** The index of `w`; throws a {@link CircuitException} for a wire of another circuit or an index out of range. */
@@ -686,32 +680,23 @@ export class Circuit {
 
   private push(op: number, gid: number, param: number, argIndices: readonly number[], name: string | undefined): number {
     const index = this.count;
-    if (index === this.ops.length) {
-      const cap = index * 2;
-      this.ops = grow(this.ops, new Uint8Array(cap));
-      this.gateIds = grow(this.gateIds, new Int32Array(cap));
-      this.params = grow(this.params, new Float64Array(cap));
-      this.argStart = grow(this.argStart, new Int32Array(cap + 1));
-    }
-    const start = this.argStart[index]!;
-    const end = start + argIndices.length;
-    if (end > this.args.length) this.args = grow(this.args, new Int32Array(Math.max(end, this.args.length * 2)));
-    this.args.set(argIndices, start);
-    this.ops[index] = op;
-    this.gateIds[index] = gid;
-    this.params[index] = param;
-    this.argStart[index + 1] = end;
-    if (op !== OP_INPUT) {
+    if (index === this.recordOf.length) this.recordOf = grow(this.recordOf, new Int32Array(index * 2));
+    if (op === OP_INPUT) this.recordOf[index] = -1;
+    else {
       const pc = this.codeLength;
-      const next = pc + 3 + argIndices.length;
+      const next = pc + 4 + argIndices.length;
       if (next > this.code.length) this.code = grow(this.code, new Int32Array(Math.max(next, this.code.length * 2)));
       if (this.gateCount === this.starts.length) this.starts = grow(this.starts, new Int32Array(this.gateCount * 2));
+      if (gid >= this.gateParams.length) this.gateParams = grow(this.gateParams, new Float64Array(Math.max(gid + 1, this.gateParams.length * 2)));
+      this.gateParams[gid] = param;
       this.code[pc] = op;
       this.code[pc + 1] = index;
       this.code[pc + 2] = argIndices.length;
-      this.code.set(argIndices, pc + 3);
+      this.code[pc + 3] = gid;
+      this.code.set(argIndices, pc + 4);
       this.codeLength = next;
       this.starts[this.gateCount++] = pc;
+      this.recordOf[index] = pc;
     }
     if (name !== undefined) {
       this.names.set(index, name);
@@ -737,7 +722,7 @@ export class Circuit {
     const v = values;
     const n = v.length;
     const c = this.code;
-    const params = this.params;
+    const params = this.gateParams;
     // the gates among this pass's wires (a circuit may have grown since)
     const records = this.gatesBelow(n);
     const end = records === this.gateCount ? this.codeLength : this.starts[records]!;
@@ -745,23 +730,23 @@ export class Circuit {
     while (pc < end) {
       const op = c[pc]!;
       const i = c[pc + 1]!;
-      const a = c[pc + 3]!;
+      const a = c[pc + 4]!;
       let y: number;
       switch (op) {
         case OP_CONSTANT:
-          y = params[i]!;
+          y = params[c[pc + 3]!]!;
           break;
         case OP_MULTIPLY:
-          y = v[a]! * v[c[pc + 4]!]!;
+          y = v[a]! * v[c[pc + 5]!]!;
           break;
         case OP_ADD: {
-          const e = pc + 3 + c[pc + 2]!;
+          const e = pc + 4 + c[pc + 2]!;
           y = v[a]!;
-          for (let k = pc + 4; k < e; k++) y += v[c[k]!]!;
+          for (let k = pc + 5; k < e; k++) y += v[c[k]!]!;
           break;
         }
         case OP_SUBTRACT:
-          y = v[a]! - v[c[pc + 4]!]!;
+          y = v[a]! - v[c[pc + 5]!]!;
           break;
         case OP_NEGATE:
           y = -v[a]!;
@@ -775,19 +760,19 @@ export class Circuit {
           break;
         }
         case OP_MAX: {
-          const e = pc + 3 + c[pc + 2]!;
+          const e = pc + 4 + c[pc + 2]!;
           y = -Infinity;
-          for (let k = pc + 3; k < e; k++) y = Math.max(y, v[c[k]!]!);
+          for (let k = pc + 4; k < e; k++) y = Math.max(y, v[c[k]!]!);
           break;
         }
         case OP_RECIPROCAL:
           y = 1.0 / v[a]!;
           break;
         case OP_POW:
-          y = Math.pow(v[a]!, params[i]!);
+          y = Math.pow(v[a]!, params[c[pc + 3]!]!);
           break;
         default: {
-          const gate = this.gates[this.gateIds[i]!]!;
+          const gate = this.gates[c[pc + 3]!]!;
           const out: unknown = gate.forward(this.argValues(v, i));
           if (typeof out !== 'number') {
             return this.gateError(i, 'forward', `forward returned ${show(out)}, not a number`);
@@ -797,7 +782,7 @@ export class Circuit {
       }
       if (!isFinite(y)) return this.forwardError(v, i, y);
       v[i] = y;
-      pc += 3 + c[pc + 2]!;
+      pc += 4 + c[pc + 2]!;
     }
     return undefined;
   }
@@ -811,29 +796,29 @@ export class Circuit {
   private runBackward(v: Float64Array, g: Float64Array, top: number, check: boolean): GateError | undefined {
     const c = this.code;
     const starts = this.starts;
-    const params = this.params;
+    const params = this.gateParams;
     for (let r = this.gatesBelow(top + 1) - 1; r >= 0; r--) {
       const pc = starts[r]!;
       const i = c[pc + 1]!;
       const dy = g[i]!;
-      const a = c[pc + 3]!;
+      const a = c[pc + 4]!;
       switch (c[pc]!) {
         case OP_CONSTANT:
           continue;
         case OP_MULTIPLY: {
-          const b = c[pc + 4]!;
+          const b = c[pc + 5]!;
           g[a]! += v[b]! * dy;
           g[b]! += v[a]! * dy;
           break;
         }
         case OP_ADD: {
-          const e = pc + 3 + c[pc + 2]!;
-          for (let k = pc + 3; k < e; k++) g[c[k]!]! += 1.0 * dy;
+          const e = pc + 4 + c[pc + 2]!;
+          for (let k = pc + 4; k < e; k++) g[c[k]!]! += 1.0 * dy;
           break;
         }
         case OP_SUBTRACT:
           g[a]! += 1.0 * dy;
-          g[c[pc + 4]!]! += -1.0 * dy;
+          g[c[pc + 5]!]! += -1.0 * dy;
           break;
         case OP_NEGATE:
           g[a]! += -1.0 * dy;
@@ -848,12 +833,12 @@ export class Circuit {
           g[a]! += v[a]! > 0 ? 1.0 * dy : 0.0;
           break;
         case OP_MAX: {
-          const e = pc + 3 + c[pc + 2]!;
+          const e = pc + 4 + c[pc + 2]!;
           const x = v[i]!;
           let ties = 0;
-          for (let k = pc + 3; k < e; k++) if (v[c[k]!] === x) ties++;
+          for (let k = pc + 4; k < e; k++) if (v[c[k]!] === x) ties++;
           const share = dy / ties;
-          for (let k = pc + 3; k < e; k++) {
+          for (let k = pc + 4; k < e; k++) {
             const b = c[k]!;
             if (v[b] === x) g[b]! += share;
           }
@@ -865,12 +850,12 @@ export class Circuit {
           break;
         }
         case OP_POW: {
-          const k = params[i]!;
+          const k = params[c[pc + 3]!]!;
           g[a]! += k === 0 ? 0 : k * Math.pow(v[a]!, k - 1) * dy;
           break;
         }
         default: {
-          const gate = this.gates[this.gateIds[i]!]!;
+          const gate = this.gates[c[pc + 3]!]!;
           const local: unknown = gate.backward(this.argValues(v, i), v[i]!, dy);
           const m = c[pc + 2]!;
           if (!Array.isArray(local) || local.length !== m) {
@@ -879,7 +864,7 @@ export class Circuit {
           }
           for (let k = 0; k < m; k++) {
             const d: unknown = local[k];
-            const b = c[pc + 3 + k]!;
+            const b = c[pc + 4 + k]!;
             if (typeof d !== 'number') {
               return this.gateError(i, 'backward', `backward returned ${show(d)} for input ${this.nameOf(b)}, not a number`);
             }
@@ -888,8 +873,8 @@ export class Circuit {
         }
       }
       if (check) {
-        const e = pc + 3 + c[pc + 2]!;
-        for (let k = pc + 3; k < e; k++) {
+        const e = pc + 4 + c[pc + 2]!;
+        for (let k = pc + 4; k < e; k++) {
           const b = c[k]!;
           if (!isFinite(g[b]!)) return this.backwardError(v, g, i, b, dy);
         }
@@ -918,26 +903,31 @@ export class Circuit {
     return lo;
   }
 
+  /** The gate whose output wire `i` is, or `undefined` for an input. */
+  private gateAt(i: number): Gate | undefined {
+    const pc = this.recordOf[i] ?? -1;
+    return pc < 0 ? undefined : this.gates[this.code[pc + 3] ?? -1];
+  }
+
+  /** The input wires of wire `i`'s gate (empty for an input). */
+  private inputsOf(i: number): number[] {
+    const pc = this.recordOf[i] ?? -1;
+    if (pc < 0) return [];
+    const n = this.code[pc + 2] ?? 0;
+    return Array.from(this.code.subarray(pc + 4, pc + 4 + n));
+  }
+
   /** The values on wire i's input wires, as an array for a custom gate. */
   private argValues(v: Float64Array, i: number): number[] {
-    const s = this.argStart[i]!;
-    const e = this.argStart[i + 1]!;
-    const xs = new Array<number>(e - s);
-    for (let k = s; k < e; k++) xs[k - s] = v[this.args[k]!]!;
-    return xs;
+    return this.inputsOf(i).map((j) => v[j]!);
   }
 
   private inputsText(v: Float64Array, i: number): string {
-    const s = this.argStart[i]!;
-    const e = this.argStart[i + 1]!;
-    const parts: string[] = [];
-    for (let k = s; k < e; k++) parts.push(`${this.nameOf(this.args[k]!)} = ${show(v[this.args[k]!])}`);
-    return parts.join(', ');
+    return this.inputsOf(i).map((j) => `${this.nameOf(j)} = ${show(v[j])}`).join(', ');
   }
 
   private gateName(i: number): string {
-    const gate = this.gates[this.gateIds[i] ?? -1];
-    return gate === undefined ? 'input' : gate.name;
+    return this.gateAt(i)?.name ?? 'input';
   }
 
   private gateError(i: number, pass: 'forward' | 'backward', what: string): GateError {
@@ -948,7 +938,7 @@ export class Circuit {
   }
 
   private forwardError(v: Float64Array, i: number, y: number): GateError {
-    const n = (this.argStart[i + 1] ?? 0) - (this.argStart[i] ?? 0);
+    const n = this.inputsOf(i).length;
     const inputs = this.inputsText(v, i);
     const what = n === 0 ? `gives ${show(y)}` : `input${n === 1 ? '' : 's'} ${inputs} give${n === 1 ? 's' : ''} ${show(y)}`;
     return this.gateError(i, 'forward', what);
