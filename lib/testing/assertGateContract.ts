@@ -135,8 +135,9 @@ function sideBySide(rows: readonly (readonly [string, number, number])[]): strin
  * - its gradients scale linearly with the upstream gradient (0 gives 0);
  * - fed one wire into every input, its gradients add up to the slope of
  *   `g(a, ..., a)`, in a circuit too (the chapter's `a * a`);
- * - a circuit holding it computes what its own `forward` and `backward`
- *   compute, and reports a non-finite value as an error naming it.
+ * - a circuit holding it (and a workspace of that circuit) computes what
+ *   its own `forward` and `backward` compute, and reports a non-finite
+ *   value as an error naming the gate and its wire.
  *
  * Call it from any test runner: it throws on failure and returns nothing.
  *
@@ -362,7 +363,9 @@ function matchesCircuit(gate: Gate, xs: readonly number[], u: number): void {
   const fwd = c.forwardArray(xs);
   if (!Number.isFinite(y)) {
     if (E.isRight(fwd)) fail(`  ${at} is ${num(y)}, but a circuit gave ${num(fwd.right.value(out))} instead of an error`);
-    if (fwd.left._tag !== 'GateError' || fwd.left.gate !== gate.name || fwd.left.wire !== 'y') fail(`  ${at} is ${num(y)}; the circuit's error does not name the gate and wire: ${fwd.left.message}`);
+    const named = fwd.left._tag === 'GateError' && fwd.left.gate === gate.name && fwd.left.wire === 'y' && fwd.left.message.startsWith(`${gate.name} gate on wire y: `);
+    if (!named) fail(`  ${at} is ${num(y)}; the circuit's error does not name the gate and wire: ${fwd.left.message}`);
+    if (E.isRight(c.workspace().forward(xs))) fail(`  ${at} is ${num(y)}, but a workspace reported no error`);
     return;
   }
   if (E.isLeft(fwd)) return fail(`  ${at} is ${num(y)}, but a circuit says: ${fwd.left.message}`);
@@ -374,9 +377,21 @@ function matchesCircuit(gate: Gate, xs: readonly number[], u: number): void {
     return;
   }
   if (E.isLeft(bwd)) return fail(`  the gradients of ${at} with upstream ${num(u)} are ${list(grads)}, but a circuit says: ${bwd.left.message}`);
+  if (!agree(bwd.right.gradient(out), u)) fail(`  with upstream ${num(u)}, the gradient on the output wire of ${at} is ${num(bwd.right.gradient(out))} in a circuit`);
   inputs.forEach((w, k) => {
     if (!agree(bwd.right.gradient(w), grads[k])) {
       fail(`  with upstream ${num(u)}, backward of ${at} gives input ${String(k)} ${num(grads[k])}, but ${num(bwd.right.gradient(w))} in a circuit`);
+    }
+  });
+  // a workspace, the allocation-free path, evaluates the same way
+  const ws = c.workspace();
+  const wf = ws.forward(xs);
+  if (E.isLeft(wf) || !agree(wf.right.value(out), y)) return fail(`  ${at} is ${num(y)}, but a workspace gives ${E.isLeft(wf) ? wf.left.message : num(wf.right.value(out))}`);
+  const wb = ws.backward(u, out);
+  if (E.isLeft(wb)) return fail(`  the gradients of ${at} with upstream ${num(u)} are ${list(grads)}, but a workspace says: ${wb.left.message}`);
+  inputs.forEach((w, k) => {
+    if (!agree(wb.right.gradient(w), grads[k])) {
+      fail(`  with upstream ${num(u)}, backward of ${at} gives input ${String(k)} ${num(grads[k])}, but ${num(wb.right.gradient(w))} in a workspace`);
     }
   });
 }
