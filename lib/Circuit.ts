@@ -300,7 +300,7 @@ const isFinite = (x: number): boolean => x - x === 0;
  */
 export class Circuit {
   private count = 0;
-  /** Where wire i's gate record starts in `code`, or -1 for an input. */
+  /** Where wire i's gate record starts in `code`; for an input, -1 - its position among the inputs. */
   private recordOf = new Int32Array(16);
   /** The constant parameter of each distinct gate (a constant's value, a pow exponent), by gate id. */
   private gateParams = new Float64Array(4);
@@ -316,7 +316,9 @@ export class Circuit {
   private gateCount = 0;
   private readonly gates: Gate[] = [];
   private readonly gateIndex = new Map<Gate, number>();
+  /** Names of named gate wires; inputs' names are in `inputNameList` (inputs are most named wires). */
   private readonly names = new Map<number, string>();
+  private readonly inputNameList: string[] = [];
   private readonly byName = new Map<string, number>();
   private readonly inputList: number[] = [];
 
@@ -329,7 +331,7 @@ export class Circuit {
 
   /** The names of the inputs, in the order they were declared. */
   get inputNames(): readonly string[] {
-    return this.inputList.map((i) => this.nameOf(i));
+    return this.inputNameList.slice();
   }
 
   /** The wire indices of the inputs, in the order they were declared. */
@@ -344,6 +346,8 @@ export class Circuit {
 
   /** The name of wire `index`: its given name, or `_<index>`. */
   nameOf(index: number): string {
+    const pc = this.recordOf[index];
+    if (pc !== undefined && pc < 0 && index < this.count) return this.inputNameList[-1 - pc] ?? '';
     return this.names.get(index) ?? `_${String(index)}`;
   }
 
@@ -352,7 +356,9 @@ export class Circuit {
     const i = this.byName.get(name);
     if (i !== undefined) return new Wire(this, i);
     // an unnamed wire answers to the name it is shown with, `_<index>`
-    return RESERVED.test(name) && !this.names.has(Number(name.slice(1))) ? this.wireAt(Number(name.slice(1))) : undefined;
+    if (!RESERVED.test(name)) return undefined;
+    const w = this.wireAt(Number(name.slice(1)));
+    return w !== undefined && this.nameOf(w.index) === name ? w : undefined;
   }
 
   /** The wire at `index` (0 to `size - 1`), if there is one. */
@@ -400,7 +406,9 @@ export class Circuit {
   input(name: string): Wire {
     const error = this.checkName(name);
     if (error !== undefined) throw new CircuitException(error);
-    const index = this.push(OP_INPUT, -1, this.inputList.length, [], name);
+    const index = this.push(OP_INPUT, -1, this.inputList.length, [], undefined);
+    this.byName.set(name, index);
+    this.inputNameList.push(name);
     this.inputList.push(index);
     return new Wire(this, index);
   }
@@ -680,13 +688,14 @@ export class Circuit {
 
   private push(op: number, gid: number, param: number, argIndices: readonly number[], name: string | undefined): number {
     const index = this.count;
-    if (index === this.recordOf.length) this.recordOf = grow(this.recordOf, new Int32Array(index * 2));
-    if (op === OP_INPUT) this.recordOf[index] = -1;
+    if (index === this.recordOf.length) this.recordOf = grow(this.recordOf, new Int32Array(index + (index >> 1)));
+    if (op === OP_INPUT) this.recordOf[index] = -1 - param; // param: the input's position
     else {
       const pc = this.codeLength;
       const next = pc + 4 + argIndices.length;
-      if (next > this.code.length) this.code = grow(this.code, new Int32Array(Math.max(next, this.code.length * 2)));
-      if (this.gateCount === this.starts.length) this.starts = grow(this.starts, new Int32Array(this.gateCount * 2));
+      // grow by half: less slack and a lower peak than doubling, at the same amortised cost
+      if (next > this.code.length) this.code = grow(this.code, new Int32Array(Math.max(next, this.code.length + (this.code.length >> 1))));
+      if (this.gateCount === this.starts.length) this.starts = grow(this.starts, new Int32Array(this.gateCount + (this.gateCount >> 1)));
       if (gid >= this.gateParams.length) this.gateParams = grow(this.gateParams, new Float64Array(Math.max(gid + 1, this.gateParams.length * 2)));
       this.gateParams[gid] = param;
       this.code[pc] = op;
