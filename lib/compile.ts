@@ -42,6 +42,21 @@ export interface CompileOptions {
  */
 export const CODE_LIMIT = 1000;
 
+/**
+ * The largest circuit (in gates) whose `run` is one generated function
+ * keeping every value and gradient in local variables (registers), as a
+ * hand-written function would; larger code-mode circuits run in chunks over
+ * the value and gradient arrays.
+ *
+ * @example
+ * ```ts
+ * compile(neuron).source.startsWith('function run('); // true: 4 gates
+ * ```
+ */
+export const FUSED_LIMIT = 200;
+
+type Fused = (inputs: ArrayLike<number>, upstream: number, v: Float64Array, g: Float64Array, G: readonly Gate[], sig: (q: number) => number, num: (x: unknown) => number) => number;
+
 type ForwardChunk = (v: Float64Array, G: readonly Gate[], sig: (q: number) => number, num: (x: unknown) => number) => void;
 type BackwardChunk = (v: Float64Array, g: Float64Array, G: readonly Gate[], sig: (q: number) => number, num: (x: unknown) => number) => void;
 
@@ -83,6 +98,7 @@ export class CompiledCircuit {
   private readonly okForward: E.Either<CircuitError, Forward>;
   private readonly okBackward: E.Either<CircuitError, Backward>;
   private readonly inputIndices: Int32Array;
+  private readonly fused: Fused | undefined;
   private upstream = 1;
 
   /** @param circuit - the circuit to compile, as it is now. @param options - see {@link CompileOptions}. */
@@ -102,7 +118,11 @@ export class CompiledCircuit {
     const backwardLines = backwardStatements(program.backward);
     const forwardBodies = chunks(forwardLines, chunk);
     const backwardBodies = chunks(backwardLines, chunk);
+    const fusedSource = this.mode === 'code' && gates <= FUSED_LIMIT ? fusedRun(circuit, program.calls) : undefined;
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- as below
+    this.fused = fusedSource === undefined ? undefined : (new Function('inputs', 'up', 'v', 'g', 'G', 'sig', 'num', fusedSource) as Fused);
     this.source = [
+      ...(fusedSource === undefined ? [] : [`function run(inputs, up, v, g, G, sig, num) {\n${fusedSource}\n}`]),
       ...forwardBodies.map((b, k) => `function forward${String(k)}(v, G, sig, num) {\n${b}\n}`),
       ...backwardBodies.map((b, k) => `function backward${String(k)}(v, g, G, sig, num) {\n${b}\n}`),
     ].join('\n');
@@ -160,6 +180,15 @@ export class CompiledCircuit {
 
   /** `forward(inputs)` then `backward(upstream)`: the value is `result.forward.output`. */
   run(inputs: ArrayLike<number>, upstream = 1): E.Either<CircuitError, Backward> {
+    const fused = this.fused;
+    if (fused !== undefined && inputs.length === this.inputIndices.length && typeof upstream === 'number') {
+      const status = fused(inputs, upstream, this.fwd.values, this.bwd.gradients, this.calls, sigmoid, num);
+      if (status === 0) return this.okBackward;
+      // 1: an input or value was not finite; 2: a gradient was not: the interpreter names it
+      const f = this.circuit.forwardArray(inputs);
+      if (E.isLeft(f) || status === 1) return this.explain(f);
+      return this.explain(this.circuit.backward(f.right, upstream));
+    }
     const f = this.forward(inputs);
     return E.isLeft(f) ? f : this.backward(upstream);
   }
@@ -209,6 +238,38 @@ function backwardStatements(steps: readonly EmittedStep[]): string[] {
     lines.push(`{ ${parts.join(' ')} }`);
   }
   return lines;
+}
+
+/**
+ * One function for the whole pass with every value and gradient in a local
+ * variable: inputs are read and checked, the forward pass runs, values are
+ * checked and stored, the backward pass runs from `0 + up` on the last wire,
+ * gradients are checked and stored. Returns 0, or 1 / 2 for a non-finite
+ * value / gradient (the caller asks the interpreter which gate it was).
+ */
+function fusedRun(circuit: Circuit, calls: readonly Gate[]): string {
+  const n = circuit.size;
+  const x = (i: number): string => `x${String(i)}`;
+  const d = (i: number): string => `d${String(i)}`;
+  const program = emit(circuit, { value: x, gradient: d, gate: (k) => `G[${String(k)}]` });
+  if (program.calls.length !== calls.length) throw new Error('emit gave different calls');
+  const idx = circuit.inputIndices;
+  const lines: string[] = [];
+  idx.forEach((w, k) => lines.push(`const ${x(w)} = inputs[${String(k)}];`));
+  if (idx.length > 0) lines.push(`if (${idx.map((w) => `typeof ${x(w)} !== "number"`).join(' || ')}) return 1;`);
+  for (const s of program.forward) lines.push(`const ${s.target} = ${s.gate === undefined ? s.expression : `num(${s.expression})`};`);
+  const all = Array.from({ length: n }, (_, i) => i);
+  if (n > 0) lines.push(`if (!(${all.map((i) => `${x(i)} - ${x(i)} === 0`).join(' && ')})) return 1;`);
+  for (const i of all) lines.push(`v[${String(i)}] = ${x(i)};`);
+  if (n > 0) {
+    lines.push(`let ${all.map((i) => `${d(i)} = 0`).join(', ')};`);
+    lines.push(`${d(n - 1)} = 0 + up;`);
+  }
+  lines.push(...backwardStatements(program.backward).map((l) => l.replace('{ const l =', '{ const l =')));
+  if (n > 0) lines.push(`if (!(${all.map((i) => `${d(i)} - ${d(i)} === 0`).join(' && ')})) return 2;`);
+  for (const i of all) lines.push(`g[${String(i)}] = ${d(i)};`);
+  lines.push('return 0;');
+  return lines.join('\n');
 }
 
 function chunks(lines: readonly string[], size: number): string[] {

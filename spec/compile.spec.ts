@@ -29,6 +29,13 @@ describe('compile', () => {
           if (E.isLeft(run)) expect.fail(run.left.message);
           expect(Array.from(run.right.forward.values)).to.deep.equal(Array.from(fwd.right.values));
           expect(Array.from(run.right.gradients)).to.deep.equal(Array.from(bwd.right.gradients));
+          // the chunked forward and backward (run above is the fused function)
+          const f2 = compiled.forward(point);
+          if (E.isLeft(f2)) expect.fail(f2.left.message);
+          const b2 = compiled.backward(upstream);
+          if (E.isLeft(b2)) expect.fail(b2.left.message);
+          expect(Array.from(b2.right.forward.values)).to.deep.equal(Array.from(fwd.right.values));
+          expect(Array.from(b2.right.gradients)).to.deep.equal(Array.from(bwd.right.gradients));
         },
       ),
       { numRuns: 300 },
@@ -79,13 +86,37 @@ describe('compile', () => {
     expect(E.isLeft(r) && r.left.message).to.equal('bad gate on wire x, backward: backward returned 1 gradients for 2 inputs');
   });
 
-  it('shows its generated source, split into functions of the given size', () => {
+  it('shows its generated source: one fused run for a small circuit, and forward and backward split into functions of the given size', () => {
     const c = new Circuit();
     const [a, b] = c.inputs('a', 'b');
     c.add([c.mul(a, b), a], 'x');
     const fast = compile(c, { chunk: 1, mode: 'code' });
     expect(fast.source).to.equal(
       [
+        'function run(inputs, up, v, g, G, sig, num) {',
+        'const x0 = inputs[0];',
+        'const x1 = inputs[1];',
+        'if (typeof x0 !== "number" || typeof x1 !== "number") return 1;',
+        'const x2 = x0 * x1;',
+        'const x3 = x2 + x0;',
+        'if (!(x0 - x0 === 0 && x1 - x1 === 0 && x2 - x2 === 0 && x3 - x3 === 0)) return 1;',
+        'v[0] = x0;',
+        'v[1] = x1;',
+        'v[2] = x2;',
+        'v[3] = x3;',
+        'let d0 = 0, d1 = 0, d2 = 0, d3 = 0;',
+        'd3 = 0 + up;',
+        'd2 += 1.0 * d3;',
+        'd0 += 1.0 * d3;',
+        'd0 += x1 * d2;',
+        'd1 += x0 * d2;',
+        'if (!(d0 - d0 === 0 && d1 - d1 === 0 && d2 - d2 === 0 && d3 - d3 === 0)) return 2;',
+        'g[0] = d0;',
+        'g[1] = d1;',
+        'g[2] = d2;',
+        'g[3] = d3;',
+        'return 0;',
+        '}',
         'function forward0(v, G, sig, num) {\nv[2] = v[0] * v[1];\n}',
         'function forward1(v, G, sig, num) {\nv[3] = v[2] + v[0];\n}',
         'function backward0(v, g, G, sig, num) {\ng[2] += 1.0 * g[3];\n}',
