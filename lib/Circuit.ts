@@ -890,8 +890,16 @@ export class Circuit {
       }
     }
     if (!check) {
+      // x - x is 0 for a finite x and NaN otherwise: one branch-free sum finds any
+      let acc = 0;
       for (let i = 0; i <= top; i++) {
-        if (!isFinite(g[i]!)) return this.gateError(i, 'backward', `gradient ${show(g[i])}`);
+        const x = g[i]!;
+        acc += x - x;
+      }
+      if (acc !== 0) {
+        for (let i = 0; i <= top; i++) {
+          if (!isFinite(g[i]!)) return this.gateError(i, 'backward', `gradient ${show(g[i])}`);
+        }
       }
     }
     return undefined;

@@ -279,9 +279,11 @@ function chunks(lines: readonly string[], size: number): string[] {
 }
 
 function allFinite(xs: Float64Array): boolean {
+  // x - x is 0 for a finite x and NaN otherwise: one branch-free sum
+  let acc = 0;
   for (let i = 0; i < xs.length; i++) {
     const x = xs[i] ?? NaN;
-    if (x - x !== 0) return false;
+    acc += x - x;
   }
-  return true;
+  return acc === 0;
 }
