@@ -21,7 +21,7 @@ export { FiniteNumber, decodeInputs, inputAssignmentCodec, type FiniteBrand, typ
 export { gradcheck, type CheckStatus, type GradcheckOptions, type GradcheckReport, type InputCheck } from './gradcheck';
 export { formatGradcheck, formatNumber, formatTrace, traceTable, type FormatOptions, type TraceRow } from './trace';
 export { emit, printBackprop, printBackpropFunction, type EmittedProgram, type EmittedStep, type Naming, type PrintOptions } from './emit';
-export { CODE_LIMIT, CompiledCircuit, FUSED_LIMIT, compile, type CompileOptions } from './compile';
+export { CODE_LIMIT, CompiledCircuit, FUSED_LIMIT, compile, type BatchResult, type CompileOptions } from './compile';
 export type { GateCode } from './Gate';
 export { parseCircuit, type ParsedCircuit } from './parse/parseCircuit';
 export type { ParseError, SourcePosition } from './parse/ParseError';

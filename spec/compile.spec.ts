@@ -153,3 +153,69 @@ describe('compile, picking code or tape by size', () => {
     expect(tape.forward.output).to.equal(code.forward.output);
   });
 });
+
+describe('CompiledCircuit.batch', () => {
+  it('gives, at every point, the interpreter\'s value and input gradients bit for bit', () => {
+    fc.assert(
+      fc.property(
+        randomCircuit(),
+        fc.array(fc.array(fc.double({ min: -3, max: 3, noNaN: true }), { minLength: 3, maxLength: 3 }), { minLength: 1, maxLength: 600 }),
+        fc.constantFrom<'code' | 'tape'>('code', 'tape'),
+        ([c], points, mode) => {
+          const columns = [0, 1, 2].map((k) => Float64Array.from(points, (pt) => pt[k]!));
+          const r = compile(c, { mode }).batch(columns, 1.5);
+          const firstBad = points.findIndex((pt) => {
+            const f = c.forwardArray(pt);
+            return E.isLeft(f) || E.isLeft(c.backward(f.right, 1.5));
+          });
+          if (firstBad >= 0) {
+            expect(E.isLeft(r) && r.left.message).to.match(new RegExp(`^point ${String(firstBad)}: `));
+            return;
+          }
+          if (E.isLeft(r)) expect.fail(r.left.message);
+          expect(r.right.points).to.equal(points.length);
+          points.forEach((pt, p) => {
+            const f = orThrow(c.forwardArray(pt));
+            const b = orThrow(c.backward(f, 1.5));
+            expect(r.right.value[p]).to.equal(f.output);
+            for (const [name, g] of Object.entries(b.inputs())) expect(r.right.gradients[name]![p], `${name} at ${String(p)}`).to.equal(g);
+          });
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('takes the chapter\'s neuron over a data set', () => {
+    const c = new Circuit();
+    const [a, b, cc, x, y] = c.inputs('a', 'b', 'c', 'x', 'y');
+    c.sigmoid(c.add([c.mul(a, x), c.mul(b, y), cc], 'q'), 'f');
+    const n = 1000;
+    const xs = Float64Array.from({ length: n }, (_, i) => Math.sin(i));
+    const ys = Float64Array.from({ length: n }, (_, i) => Math.cos(i));
+    const ones = new Float64Array(n).fill(1);
+    const r = orThrow(compile(c).batch([ones, ones.map(() => 2), ones.map(() => -3), xs, ys]));
+    for (const p of [0, 1, 500, 999]) {
+      const q = xs[p]! + 2 * ys[p]! - 3;
+      const f = 1 / (1 + Math.exp(-q));
+      expect(r.value[p]).to.be.closeTo(f, 1e-15);
+      expect(r.gradients.a![p]).to.be.closeTo(xs[p]! * f * (1 - f), 1e-15); // da = x * dq
+    }
+  });
+
+  it('reports the interpreter\'s error at the first bad point, and bad columns', () => {
+    const c = new Circuit();
+    const [cc, d] = c.inputs('c', 'd');
+    c.reciprocal(c.add([cc, d], 'x2'), 'x3');
+    const fast = compile(c);
+    const r = fast.batch([Float64Array.of(1, 2, 1), Float64Array.of(1, -2, -1)]);
+    expect(E.isLeft(r) && r.left.message).to.equal('point 1: reciprocal gate on wire x3: input x2 = 0 gives Infinity');
+    const nan = fast.batch([[1, NaN], [1, 1]]);
+    expect(E.isLeft(nan) && nan.left.message).to.equal('point 1: input c must be a finite number, got NaN');
+    const few = fast.batch([[1, 2]]);
+    expect(E.isLeft(few) && few.left.message).to.equal('expected 2 input columns (c, d), got 1');
+    const uneven = fast.batch([[1, 2], [1]]);
+    expect(E.isLeft(uneven) && uneven.left.message).to.equal('input column d has 1 values, the first column 2');
+    expect(orThrow(fast.batch([[], []])).points).to.equal(0);
+  });
+});
