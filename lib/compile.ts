@@ -125,6 +125,7 @@ export class CompiledCircuit {
   private readonly inputIndices: Int32Array;
   private readonly fused: Fused | undefined;
   private batchKernel: BatchKernel | undefined;
+  private fusedBatchKernel: FusedBatch | undefined;
   private upstream = 1;
 
   /** @param circuit - the circuit to compile, as it is now. @param options - see {@link CompileOptions}. */
@@ -263,6 +264,13 @@ export class CompiledCircuit {
       }
       return E.right(result);
     }
+    if (this.fused !== undefined) {
+      // small circuits: one loop over the points, every value in a local
+      this.fusedBatchKernel ??= fusedBatch(this.circuit, this.calls);
+      const bad = this.fusedBatchKernel(columns, gradientColumns, value, points, upstream, this.calls, sigmoid, num);
+      if (bad >= 0) return atPoint(bad, this.run(point(bad), upstream));
+      return E.right(result);
+    }
     this.batchKernel ??= batchKernel(this.circuit, this.calls);
     const kernel = this.batchKernel;
     const B = Math.max(1, Math.min(BATCH_BLOCK, points));
@@ -355,6 +363,52 @@ function backwardStatements(steps: readonly EmittedStep[]): string[] {
  * value / gradient (the caller asks the interpreter which gate it was).
  */
 function fusedRun(circuit: Circuit, calls: readonly Gate[]): string {
+  const all = Array.from({ length: circuit.size }, (_, i) => i);
+  return fusedBody(circuit, calls, {
+    read: (k) => `inputs[${String(k)}]`,
+    fail: (pass) => `return ${String(pass)};`,
+    store: (x, d) => [...all.map((i) => `v[${String(i)}] = ${x(i)};`), ...all.map((i) => `g[${String(i)}] = ${d(i)};`)],
+  }).join('\n') + '\nreturn 0;';
+}
+
+/**
+ * The batch kernel for a small circuit: the fused pass inside one loop over
+ * the points, reading input k from column `C[k]` and writing the output
+ * value to `OUT` and input k's gradient to `GC[k]`. Returns -1, or the first
+ * point where something was not finite (the caller asks the interpreter).
+ */
+function fusedBatch(circuit: Circuit, calls: readonly Gate[]): FusedBatch {
+  const idx = circuit.inputIndices;
+  const out = circuit.size - 1;
+  const body = fusedBody(circuit, calls, {
+    read: (k) => `C${String(k)}[p]`,
+    fail: () => 'return p;',
+    store: (x, d) => [`OUT[p] = ${x(out)};`, ...idx.map((w, k) => `GC${String(k)}[p] = ${d(w)};`)],
+  });
+  const source = [
+    ...idx.map((_, k) => `const C${String(k)} = C[${String(k)}], GC${String(k)} = GC[${String(k)}];`),
+    'for (let p = 0; p < m; p++) {',
+    ...body,
+    '}',
+    'return -1;',
+  ].join('\n');
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- generating code is the point of a compiler
+  return new Function('C', 'GC', 'OUT', 'm', 'up', 'G', 'sig', 'num', source) as FusedBatch;
+}
+
+type FusedBatch = (C: readonly ArrayLike<number>[], GC: readonly Float64Array[], OUT: Float64Array, m: number, up: number, G: readonly Gate[], sig: (q: number) => number, num: (x: unknown) => number) => number;
+
+/**
+ * One pass with every value and gradient in a local variable: inputs read
+ * and checked, the forward pass, values checked, the backward pass from
+ * `0 + up` on the last wire, gradients checked, then `store`. `fail(1)` /
+ * `fail(2)` is what to do on a non-finite value / gradient.
+ */
+function fusedBody(
+  circuit: Circuit,
+  calls: readonly Gate[],
+  io: { read(k: number): string; fail(pass: 1 | 2): string; store(x: (i: number) => string, d: (i: number) => string): string[] },
+): string[] {
   const n = circuit.size;
   const x = (i: number): string => `x${String(i)}`;
   const d = (i: number): string => `d${String(i)}`;
@@ -362,21 +416,19 @@ function fusedRun(circuit: Circuit, calls: readonly Gate[]): string {
   if (program.calls.length !== calls.length) throw new Error('emit gave different calls');
   const idx = circuit.inputIndices;
   const lines: string[] = [];
-  idx.forEach((w, k) => lines.push(`const ${x(w)} = inputs[${String(k)}];`));
-  if (idx.length > 0) lines.push(`if (${idx.map((w) => `typeof ${x(w)} !== "number"`).join(' || ')}) return 1;`);
+  idx.forEach((w, k) => lines.push(`const ${x(w)} = ${io.read(k)};`));
+  if (idx.length > 0) lines.push(`if (${idx.map((w) => `typeof ${x(w)} !== "number"`).join(' || ')}) ${io.fail(1)}`);
   for (const s of program.forward) lines.push(`const ${s.target} = ${s.gate === undefined ? s.expression : `num(${s.expression})`};`);
   const all = Array.from({ length: n }, (_, i) => i);
-  if (n > 0) lines.push(`if (!(${all.map((i) => `${x(i)} - ${x(i)} === 0`).join(' && ')})) return 1;`);
-  for (const i of all) lines.push(`v[${String(i)}] = ${x(i)};`);
   if (n > 0) {
+    lines.push(`if (!(${all.map((i) => `${x(i)} - ${x(i)} === 0`).join(' && ')})) ${io.fail(1)}`);
     lines.push(`let ${all.map((i) => `${d(i)} = 0`).join(', ')};`);
     lines.push(`${d(n - 1)} = 0 + up;`);
   }
-  lines.push(...backwardStatements(program.backward).map((l) => l.replace('{ const l =', '{ const l =')));
-  if (n > 0) lines.push(`if (!(${all.map((i) => `${d(i)} - ${d(i)} === 0`).join(' && ')})) return 2;`);
-  for (const i of all) lines.push(`g[${String(i)}] = ${d(i)};`);
-  lines.push('return 0;');
-  return lines.join('\n');
+  lines.push(...backwardStatements(program.backward));
+  if (n > 0) lines.push(`if (!(${all.map((i) => `${d(i)} - ${d(i)} === 0`).join(' && ')})) ${io.fail(2)}`);
+  lines.push(...io.store(x, d));
+  return lines;
 }
 
 /**
