@@ -1,4 +1,4 @@
-import { gateCode, type Circuit } from './Circuit';
+import { gateCode, type Circuit, type Wire } from './Circuit';
 import type { Gate } from './Gate';
 
 // The one code emitter: it writes a circuit's forward and backward passes as
@@ -171,6 +171,11 @@ export interface PrintOptions {
   readonly lang?: 'js' | 'ts';
   /** The upstream gradient written for the output, the chapter's `var dx = 1;`. Default `1`. */
   readonly upstream?: number;
+  /**
+   * The wire to differentiate; default the circuit's last wire. Only the
+   * wires up to it are printed (later ones cannot affect it).
+   */
+  readonly output?: Wire;
 }
 
 /**
@@ -226,7 +231,7 @@ export function printBackprop(circuit: Circuit, options: PrintOptions = {}): str
 export function printBackpropFunction(circuit: Circuit, options: PrintOptions = {}): string {
   const names = printNames(circuit);
   const ts = options.lang === 'ts';
-  const out = circuit.size - 1;
+  const out = printedSize(circuit, options) - 1;
   const params = [...circuit.inputIndices.map((i) => names.value(i)), names.gradient(out)];
   const typed = params.map((p) => (ts ? `${p}: number` : p));
   const returns = ts ? ': { value: number; gradients: Record<string, number> }' : '';
@@ -263,9 +268,18 @@ function printNames(circuit: Circuit): Naming {
   };
 }
 
+/** How many wires are printed: up to and including the output. */
+function printedSize(circuit: Circuit, options: PrintOptions): number {
+  const output = options.output;
+  if (output === undefined) return circuit.size;
+  circuit.node(output); // throws a CircuitException for a wire of another circuit
+  return output.index + 1;
+}
+
 function printLines(circuit: Circuit, options: PrintOptions, declareUpstream = true): string[] {
   const names = printNames(circuit);
-  const program = emit(circuit, { ...names, gate: (k) => names.gate(k) });
+  const size = printedSize(circuit, options);
+  const program = emit(circuit, { ...names, gate: (k) => names.gate(k) }, size);
   const ts = options.lang === 'ts';
   const gateNames = program.calls.map((g) => g.name);
   const callName = (k: number | undefined): string => gateNames[k ?? -1] ?? 'gate';
@@ -273,7 +287,7 @@ function printLines(circuit: Circuit, options: PrintOptions, declareUpstream = t
   const lines: string[] = [];
   for (const s of program.forward) lines.push(`${ts ? 'const' : 'var'} ${s.target}${ts ? ': number' : ''} = ${rename(s)};`);
   lines.push('// backward pass');
-  const out = circuit.size - 1;
+  const out = size - 1;
   if (out >= 0 && declareUpstream) {
     lines.push(`${ts ? 'const' : 'var'} ${names.gradient(out)}${ts ? ': number' : ''} = ${String(options.upstream ?? 1)};`);
   }

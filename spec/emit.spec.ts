@@ -116,6 +116,19 @@ describe('printBackprop', () => {
     expect(printBackprop(c)).to.equal('var t = tanh.forward([a]);\n// backward pass\nvar dt = 1;\nvar da = tanh.backward([a], t, dt)[0];\n');
   });
 
+  it('differentiates the wire given as output, printing only the wires up to it', () => {
+    const c = new Circuit();
+    const [a, b, cc, d] = c.inputs('a', 'b', 'c', 'd');
+    const x1 = c.add([a, b], 'x1');
+    c.mul(x1, c.reciprocal(c.add([cc, d], 'x2'), 'x3'), 'x');
+    expect(printBackprop(c, { output: x1 })).to.equal(
+      'var x1 = a + b;\n// backward pass\nvar dx1 = 1;\nvar da = 1.0 * dx1;\nvar db = 1.0 * dx1;\nvar dc = 0;\nvar dd = 0;\n',
+    );
+    const f = load(printBackpropFunction(c, { output: x1 }));
+    expect(f(1, 2, 3, 4, 1)).to.deep.equal({ value: 3, gradients: { a: 1, b: 1, c: 0, d: 0 } });
+    expect(() => printBackprop(c, { output: new Circuit().input('z') })).to.throw('wire z belongs to another circuit');
+  });
+
   it('gives an input that no gate reads a gradient of 0', () => {
     const c = new Circuit();
     const [a] = c.inputs('a', 'unused');
