@@ -1,63 +1,145 @@
 /**
  * Runs one workload in this process and prints one JSON line. Usage:
- *   node --expose-gc dist/bench/worker.js <workload index> time
+ *   node --expose-gc dist/bench/worker.js <workload index> time [--skip=engine,...]
  *   node --expose-gc dist/bench/worker.js <workload index> memory <engine>
  * Timing interleaves the engines in rounds and keeps each one's median, so
- * a burst of load on the shared machine hits all engines alike.
+ * a burst of load on the shared machine hits all engines alike. Every
+ * engine's value and input gradients are checked against the hand-written
+ * pass before any time is taken.
  */
 import * as E from 'fp-ts/Either';
 import { compile, type Circuit } from '../lib/index';
+import { timed, type Pass, type Prepared } from './peers/engine';
+import { micrograd } from './peers/micrograd';
+import { loadSimplegrad, simplegrad, type Simplegrad } from './peers/simplegrad';
+import { loadTfjs, tfjs, tfjsRuns, type Tfjs } from './peers/tfjs';
 import { WORKLOADS, type Result, type Workload } from './workloads';
 
-export type EngineName = 'handwritten' | 'circuit' | 'circuit-alloc' | 'compiled';
-export const ENGINES: readonly EngineName[] = ['handwritten', 'circuit', 'circuit-alloc', 'compiled'];
+export type EngineName = 'handwritten' | 'circuit' | 'circuit-alloc' | 'compiled' | 'simplegrad' | 'micrograd-style' | 'tfjs';
+export const ENGINES: readonly EngineName[] = ['handwritten', 'circuit', 'circuit-alloc', 'compiled', 'simplegrad', 'micrograd-style', 'tfjs'];
+/** The engines that are not this library (a failure of theirs skips them instead of failing the bench). */
+export const PEERS: readonly EngineName[] = ['simplegrad', 'micrograd-style', 'tfjs'];
+/** Largest accepted difference from the hand-written pass for the library's engines (float64 throughout). */
+export const TOLERANCE = 1e-9;
 
-/** One timed pass of an engine: returns the value and input gradients. */
-type Pass = () => Result;
+/** Why an engine does not run on a workload, or undefined when it does. */
+export function skipReason(engine: EngineName, w: Workload): string | undefined {
+  if (engine === 'tfjs' && !tfjsRuns(w)) return 'tfjs runs on the chapter circuits and the N=1,000 layer only';
+  return undefined;
+}
 
-function engine(name: EngineName, w: Workload, inputs: Float64Array, circuit: Circuit | undefined): Pass {
-  if (name === 'handwritten') {
-    const run = w.handwritten();
-    return () => run(inputs);
-  }
-  if (circuit === undefined) throw new Error('no circuit');
+/** The peer libraries this process has loaded. */
+interface Modules {
+  simplegrad?: Simplegrad;
+  tfjs?: Tfjs;
+}
+
+/** Loads the libraries the engines need; an engine whose library does not load is skipped, with the reason. */
+async function load(engines: readonly EngineName[], skipped: Record<string, string>): Promise<Modules> {
+  const modules: Modules = {};
+  const attempt = async (e: EngineName, f: () => Promise<void>): Promise<void> => {
+    if (!engines.includes(e)) return;
+    try {
+      await f();
+    } catch (err) {
+      skipped[e] = `could not load ${e}: ${err instanceof Error ? err.message.split('\n')[0] ?? '' : String(err)}`;
+    }
+  };
+  await attempt('simplegrad', async () => {
+    modules.simplegrad = await loadSimplegrad();
+  });
+  await attempt('tfjs', async () => {
+    modules.tfjs = await loadTfjs();
+  });
+  return modules;
+}
+
+/** Reads a library engine's value and input gradients out of a full gradient array. */
+function reader(circuit: Circuit): (value: number, g: Float64Array) => Result {
   const idx = circuit.inputIndices;
   const grads = new Float64Array(idx.length);
   const out = { value: 0, grads };
-  if (name === 'compiled') {
-    const compiled = compile(circuit);
-    return () => {
-      const b = compiled.run(inputs, 1);
-      if (E.isLeft(b)) throw new Error(b.left.message);
-      out.value = b.right.forward.output;
-      const g = b.right.gradients;
-      for (let k = 0; k < idx.length; k++) grads[k] = g[idx[k]!]!;
-      return out;
-    };
-  }
-  if (name === 'circuit') {
-    const ws = circuit.workspace();
-    return () => {
-      const f = ws.forward(inputs);
-      if (E.isLeft(f)) throw new Error(f.left.message);
-      const b = ws.backward(1);
-      if (E.isLeft(b)) throw new Error(b.left.message);
-      out.value = f.right.output;
-      const g = b.right.gradients;
-      for (let k = 0; k < idx.length; k++) grads[k] = g[idx[k]!]!;
-      return out;
-    };
-  }
-  return () => {
-    const f = circuit.forwardArray(inputs);
-    if (E.isLeft(f)) throw new Error(f.left.message);
-    const b = circuit.backward(f.right, 1);
-    if (E.isLeft(b)) throw new Error(b.left.message);
-    out.value = f.right.output;
-    const g = b.right.gradients;
+  return (value, g) => {
+    out.value = value;
     for (let k = 0; k < idx.length; k++) grads[k] = g[idx[k]!]!;
     return out;
   };
+}
+
+/** The circuit is built once per process and shared by the library's engines. */
+interface Built {
+  circuit: Circuit;
+  buildNs: number;
+}
+
+function prepare(name: EngineName, w: Workload, inputs: Float64Array, built: () => Built, modules: Modules): Prepared {
+  switch (name) {
+    case 'handwritten': {
+      const [run, ns] = timed(() => w.handwritten());
+      return { pass: () => run(inputs), buildNs: ns, tolerance: 0 };
+    }
+    case 'compiled': {
+      const { circuit, buildNs } = built();
+      const [compiled, ns] = timed(() => compile(circuit));
+      const read = reader(circuit);
+      const pass: Pass = () => {
+        const b = compiled.run(inputs, 1);
+        if (E.isLeft(b)) throw new Error(b.left.message);
+        return read(b.right.forward.output, b.right.gradients);
+      };
+      return { pass, buildNs: buildNs + ns, tolerance: TOLERANCE, keep: [circuit, compiled] };
+    }
+    case 'circuit': {
+      const { circuit, buildNs } = built();
+      const [ws, ns] = timed(() => circuit.workspace());
+      const read = reader(circuit);
+      const pass: Pass = () => {
+        const f = ws.forward(inputs);
+        if (E.isLeft(f)) throw new Error(f.left.message);
+        const b = ws.backward(1);
+        if (E.isLeft(b)) throw new Error(b.left.message);
+        return read(f.right.output, b.right.gradients);
+      };
+      return { pass, buildNs: buildNs + ns, tolerance: TOLERANCE, keep: [circuit, ws] };
+    }
+    case 'circuit-alloc': {
+      const { circuit, buildNs } = built();
+      const read = reader(circuit);
+      const pass: Pass = () => {
+        const f = circuit.forwardArray(inputs);
+        if (E.isLeft(f)) throw new Error(f.left.message);
+        const b = circuit.backward(f.right, 1);
+        if (E.isLeft(b)) throw new Error(b.left.message);
+        return read(f.right.output, b.right.gradients);
+      };
+      return { pass, buildNs, tolerance: TOLERANCE, keep: circuit };
+    }
+    case 'simplegrad':
+      if (modules.simplegrad === undefined) throw new Error('simplegrad is not loaded');
+      return simplegrad(modules.simplegrad, w, inputs);
+    case 'micrograd-style':
+      return micrograd(w, inputs);
+    case 'tfjs':
+      if (modules.tfjs === undefined) throw new Error('tfjs is not loaded');
+      return tfjs(modules.tfjs, w, inputs);
+  }
+}
+
+function once<A>(f: () => A): () => A {
+  let cache: { a: A } | undefined;
+  return () => (cache ??= { a: f() }).a;
+}
+
+function buildOnce(w: Workload): () => Built {
+  return once(() => {
+    const [circuit, buildNs] = timed(() => w.build());
+    return { circuit, buildNs };
+  });
+}
+
+/** Timed rounds and warm-up rounds for a workload. */
+export function roundsFor(w: Workload): [number, number] {
+  return w.gates > 100_000 ? [5, 1] : [9, 2];
 }
 
 function gc(): void {
@@ -69,73 +151,114 @@ function used(): number {
   return m.heapUsed + m.arrayBuffers;
 }
 
+function message(err: unknown): string {
+  return err instanceof Error ? err.message.split('\n')[0] ?? '' : String(err);
+}
+
 /** Relative difference of two results, scaled by the largest magnitude (0 when identical). */
-function difference(a: Result, b: Result): number {
+export function difference(a: Result, b: Result): number {
   let worst = Math.abs(a.value - b.value) / Math.max(1, Math.abs(a.value));
   for (let k = 0; k < a.grads.length; k++) {
     const x = a.grads[k]!;
     const y = b.grads[k]!;
     worst = Math.max(worst, Math.abs(x - y) / Math.max(1, Math.abs(x)));
   }
-  return a.grads.length === b.grads.length ? worst : Infinity;
+  return a.grads.length === b.grads.length && !Number.isNaN(worst) ? worst : Infinity;
 }
 
-function time(w: Workload): void {
+/** Prepares every engine that runs on the workload and checks it against the hand-written pass. */
+export async function prepareAll(
+  w: Workload,
+  inputs: Float64Array,
+  skip: readonly string[],
+): Promise<{ engines: EngineName[]; prepared: Prepared[]; disagreement: Record<string, number>; skipped: Record<string, string> }> {
+  const skipped: Record<string, string> = {};
+  let engines = ENGINES.filter((e) => {
+    const why = skip.includes(e) ? 'skipped by --skip' : skipReason(e, w);
+    if (why !== undefined) skipped[e] = why;
+    return why === undefined;
+  });
+  const modules = await load(engines, skipped);
+  engines = engines.filter((e) => skipped[e] === undefined);
+  const built = buildOnce(w);
+  const prepared: Prepared[] = [];
+  const kept: EngineName[] = [];
+  const disagreement: Record<string, number> = {};
+  let reference: Result | undefined;
+  for (const e of engines) {
+    let p: Prepared;
+    let d: number;
+    try {
+      p = prepare(e, w, inputs, built, modules);
+      const r = p.pass();
+      if (reference === undefined) {
+        reference = { value: r.value, grads: r.grads.slice() };
+        d = 0;
+      } else {
+        d = difference(reference, r);
+      }
+    } catch (err) {
+      if (!PEERS.includes(e)) throw err;
+      skipped[e] = `failed: ${message(err)}`;
+      continue;
+    }
+    disagreement[e] = d;
+    if (!(d <= p.tolerance)) {
+      const why = `disagrees with the hand-written pass: relative difference ${String(d)} > ${String(p.tolerance)}`;
+      if (!PEERS.includes(e)) throw new Error(`${e} ${why}`);
+      skipped[e] = why;
+      continue;
+    }
+    kept.push(e);
+    prepared.push(p);
+  }
+  return { engines: kept, prepared, disagreement, skipped };
+}
+
+async function time(w: Workload, skip: readonly string[]): Promise<void> {
   const inputs = w.inputs();
-  const t0 = process.hrtime.bigint();
-  const circuit = w.build();
-  const buildNs = Number(process.hrtime.bigint() - t0);
-  const t1 = process.hrtime.bigint();
-  compile(circuit);
-  const compileNs = Number(process.hrtime.bigint() - t1);
-  const passes = ENGINES.map((e) => engine(e, w, inputs, circuit));
-  // Every engine must agree with the hand-written pass before any time is reported.
-  const reference = passes[0]!();
-  const snapshot = { value: reference.value, grads: reference.grads.slice() };
-  const disagreement = Math.max(...passes.slice(1).map((p) => difference(snapshot, p())));
-  if (!(disagreement < 1e-9)) {
-    process.stdout.write(JSON.stringify({ name: w.name, error: `engines disagree: relative difference ${String(disagreement)}` }) + '\n');
-    process.exitCode = 1;
-    return;
-  }
-  // Calibrate repetitions so one sample takes ~40 ms on the hand-written engine.
-  let reps = 1;
-  for (;;) {
-    const s = process.hrtime.bigint();
-    for (let r = 0; r < reps; r++) passes[0]!();
-    if (Number(process.hrtime.bigint() - s) > 4e7 || reps > 1e8) break;
-    reps *= 2;
-  }
-  const samples: number[][] = ENGINES.map(() => []);
-  const rounds = 9;
-  for (let round = 0; round < rounds + 2; round++) {
-    passes.forEach((p, e) => {
-      const n = Math.max(1, e === 0 ? reps : Math.ceil(reps / 8));
-      const s = process.hrtime.bigint();
-      for (let r = 0; r < n; r++) p();
-      const ns = Number(process.hrtime.bigint() - s) / n / w.gates;
-      if (round >= 2) samples[e]!.push(ns); // the first two rounds warm up
+  const { engines, prepared, disagreement, skipped } = await prepareAll(w, inputs, skip);
+  // Calibrate each engine's repetitions so one sample takes ~40 ms (at least one pass).
+  const reps = prepared.map((p) => {
+    let n = 1;
+    for (;;) {
+      const [, ns] = timed(() => {
+        for (let r = 0; r < n; r++) p.pass();
+      });
+      if (ns > 4e7 || n > 1e8) return n;
+      n = ns < 4e6 ? n * 8 : n * 2;
+    }
+  });
+  const samples: number[][] = prepared.map(() => []);
+  // Above 100,000 gates a slow engine's pass takes seconds: fewer rounds keep the bench to minutes.
+  const [rounds, warmup] = roundsFor(w);
+  for (let round = 0; round < rounds + warmup; round++) {
+    prepared.forEach((p, e) => {
+      const n = reps[e]!;
+      const [, ns] = timed(() => {
+        for (let r = 0; r < n; r++) p.pass();
+      });
+      if (round >= warmup) samples[e]!.push(ns / n / w.gates); // the first rounds warm up
     });
   }
   const median = (xs: number[]): number => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
-  const engines: Record<string, { nsPerGate: number; buildNsPerGate?: number }> = {};
-  ENGINES.forEach((e, k) => {
-    engines[e] = { nsPerGate: median(samples[k]!) };
+  const figures: Record<string, { nsPerGate: number; buildNsPerGate: number }> = {};
+  engines.forEach((e, k) => {
+    figures[e] = { nsPerGate: median(samples[k]!), buildNsPerGate: prepared[k]!.buildNs / w.gates };
   });
-  engines.circuit!.buildNsPerGate = buildNs / w.gates;
-  engines['circuit-alloc']!.buildNsPerGate = buildNs / w.gates;
-  engines.compiled!.buildNsPerGate = (buildNs + compileNs) / w.gates;
-  process.stdout.write(JSON.stringify({ name: w.name, gates: w.gates, disagreement, engines }) + '\n');
+  process.stdout.write(JSON.stringify({ name: w.name, gates: w.gates, rounds, disagreement, skipped, engines: figures }) + '\n');
 }
 
-function memory(w: Workload, name: EngineName): void {
+async function memory(w: Workload, name: EngineName): Promise<void> {
   const inputs = w.inputs();
+  const skipped: Record<string, string> = {};
+  const modules = await load([name], skipped); // the library's own code is not the circuit's memory
+  if (skipped[name] !== undefined) throw new Error(skipped[name]);
   gc();
   const before = used();
   const rssBefore = process.memoryUsage().rss;
-  const circuit = name === 'handwritten' ? undefined : w.build();
-  const pass = engine(name, w, inputs, circuit);
-  const result = pass();
+  const p = prepare(name, w, inputs, buildOnce(w), modules);
+  const result = p.pass();
   gc();
   const after = used();
   const peakRss = process.resourceUsage().maxRSS * 1024;
@@ -144,18 +267,22 @@ function memory(w: Workload, name: EngineName): void {
       name: w.name,
       engine: name,
       bytesPerGate: (after - before) / w.gates,
-      peakBytesPerGate: (peakRss - rssBefore) / w.gates,
+      peakBytesPerGate: Math.max(0, peakRss - rssBefore) / w.gates,
       check: result.value,
     }) + '\n',
   );
-  // keep the circuit alive until after the measurement
-  if (circuit !== undefined && circuit.size < 0) console.log(circuit.size);
+  // keep the engine's state alive until after the measurement
+  if (p.keep === process) console.log(p.keep);
 }
 
 if (require.main === module) {
   const [, , which, mode, engineName] = process.argv;
   const workload = WORKLOADS[Number(which)];
   if (workload === undefined) throw new Error(`no workload ${String(which)}`);
-  if (mode === 'memory') memory(workload, (engineName ?? 'circuit') as EngineName);
-  else time(workload);
+  const skip = process.argv.find((a) => a.startsWith('--skip='))?.slice('--skip='.length).split(',') ?? [];
+  const main = mode === 'memory' ? memory(workload, (engineName ?? 'circuit') as EngineName) : time(workload, skip);
+  main.catch((err: unknown) => {
+    process.stdout.write(JSON.stringify({ name: workload.name, error: message(err) }) + '\n');
+    process.exitCode = 1;
+  });
 }

@@ -14,14 +14,33 @@ export interface Result {
 /** A hand-written forward+backward pass, with its buffers allocated once by `make`. */
 export type Handwritten = (inputs: Float64Array) => Result;
 
+/**
+ * Scalar operations through which a workload describes its graph once for
+ * every peer engine (simplegrad, micrograd-style, tfjs). `input` is called
+ * once per input, in the circuit's declaration order.
+ */
+export interface Ops<T> {
+  input(name: string): T;
+  mul(a: T, b: T): T;
+  /** The sum of two or more terms (engines with a binary add fold it left to right). */
+  add(terms: readonly T[]): T;
+  relu(a: T): T;
+  sigmoid(a: T): T;
+  reciprocal(a: T): T;
+}
+
 export interface Workload {
   readonly name: string;
   /** Number of gates (wires that are not inputs). */
   readonly gates: number;
+  /** For a layer: its number of neurons (tfjs runs it as vectors, its natural form). */
+  readonly neurons?: number;
   /** Input values, in the circuit's declaration order. */
   inputs(): Float64Array;
   build(): Circuit;
   handwritten(): Handwritten;
+  /** The same graph as `build`, through generic scalar operations; returns the output. */
+  graph<T>(ops: Ops<T>): T;
 }
 
 /** Deterministic pseudo-random numbers in [-1, 1), so every run measures the same point. */
@@ -52,6 +71,10 @@ const neuron: Workload = {
     c.sigmoid(c.add([c.mul(a, x), c.mul(b, y), cc], 'q'), 'f');
     return c;
   },
+  graph(o) {
+    const [a, b, c, x, y] = [o.input('a'), o.input('b'), o.input('c'), o.input('x'), o.input('y')];
+    return o.sigmoid(o.add([o.mul(a, x), o.mul(b, y), c]));
+  },
   handwritten() {
     const grads = new Float64Array(5);
     const out = { value: 0, grads };
@@ -79,6 +102,11 @@ const square: Workload = {
     const x2 = c.mul(x1, d, 'x2');
     c.mul(x2, x2, 'x');
     return c;
+  },
+  graph(o) {
+    const [a, b, c, d] = [o.input('a'), o.input('b'), o.input('c'), o.input('d')];
+    const x2 = o.mul(o.add([o.mul(a, b), c]), d);
+    return o.mul(x2, x2);
   },
   handwritten() {
     const grads = new Float64Array(4);
@@ -110,6 +138,10 @@ const division: Workload = {
     c.mul(x1, x3, 'x');
     return c;
   },
+  graph(o) {
+    const [a, b, c, d] = [o.input('a'), o.input('b'), o.input('c'), o.input('d')];
+    return o.mul(o.add([a, b]), o.reciprocal(o.add([c, d])));
+  },
   handwritten() {
     const grads = new Float64Array(4);
     const out = { value: 0, grads };
@@ -138,6 +170,10 @@ const squares: Workload = {
     c.add([c.mul(a, a), c.mul(b, b), c.mul(cc, cc)], 'x');
     return c;
   },
+  graph(o) {
+    const [a, b, c] = [o.input('a'), o.input('b'), o.input('c')];
+    return o.add([o.mul(a, a), o.mul(b, b), o.mul(c, c)]);
+  },
   handwritten() {
     const grads = new Float64Array(3);
     const out = { value: 0, grads };
@@ -151,10 +187,11 @@ const squares: Workload = {
 };
 
 /** sum_i relu(a_i*x_i + b_i*y_i + c_i): inputs a_i, b_i, c_i, x_i, y_i interleaved. */
-function layer(n: number): Workload {
+export function layer(n: number): Workload {
   return {
     name: `relu layer N=${n.toLocaleString('en-US')}`,
     gates: 4 * n + 1,
+    neurons: n,
     inputs: () => fill(5 * n, 42),
     build() {
       const c = new Circuit();
@@ -165,6 +202,14 @@ function layer(n: number): Workload {
       }
       c.add(terms);
       return c;
+    },
+    graph<T>(o: Ops<T>): T {
+      const terms: T[] = [];
+      for (let i = 0; i < n; i++) {
+        const [a, b, c, x, y] = [o.input(`a${String(i)}`), o.input(`b${String(i)}`), o.input(`c${String(i)}`), o.input(`x${String(i)}`), o.input(`y${String(i)}`)];
+        terms.push(o.relu(o.add([o.mul(a, x), o.mul(b, y), c])));
+      }
+      return o.add(terms);
     },
     handwritten() {
       const q = new Float64Array(n);
@@ -195,7 +240,7 @@ function layer(n: number): Workload {
 }
 
 /** x_{k+1} = relu(w_k * x_k + b_k), 3 gates a step: inputs x0, then w_k, b_k interleaved. */
-function chain(steps: number): Workload {
+export function chain(steps: number): Workload {
   return {
     name: `deep chain ${(3 * steps).toLocaleString('en-US')} gates`,
     gates: 3 * steps,
@@ -219,6 +264,15 @@ function chain(steps: number): Workload {
         x = c.relu(c.add([c.mul(w, x), b]));
       }
       return c;
+    },
+    graph<T>(o: Ops<T>): T {
+      let x = o.input('x0');
+      for (let k = 0; k < steps; k++) {
+        const w = o.input(`w${String(k)}`);
+        const b = o.input(`b${String(k)}`);
+        x = o.relu(o.add([o.mul(w, x), b]));
+      }
+      return x;
     },
     handwritten() {
       const xs = new Float64Array(steps + 1);
