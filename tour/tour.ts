@@ -450,5 +450,10 @@ export function runTour(write: (s: string) => void): void {
 }
 
 if (require.main === module) {
+  // a closed pipe (npm start | head) ends the tour quietly, not with a stack trace
+  process.stdout.on('error', (e: Error & { readonly code?: unknown }) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(0);
+  });
   runTour((s) => process.stdout.write(s));
 }
