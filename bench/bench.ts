@@ -147,7 +147,7 @@ function machine(): string {
 
 function fmt(x: number | undefined, digits = 1): string {
   if (x === undefined || !Number.isFinite(x)) return '-';
-  return x >= 10_000 ? Math.round(x).toLocaleString('en-US') : x.toFixed(digits);
+  return Math.abs(x) >= 1000 ? Math.round(x).toLocaleString('en-US') : x.toFixed(digits);
 }
 
 /** The engines that ran on at least one workload, in ENGINES order. */
