@@ -102,6 +102,13 @@ function agree(a: number | undefined, b: number | undefined, rel = 1e-15): boole
   return Math.abs(a - b) <= rel * Math.max(Math.abs(a), Math.abs(b));
 }
 
+/**
+ * The same number, bit for bit, up to the sign of zero (a circuit adds each
+ * gradient into a 0, and `0 + -0` is `+0`): a circuit must compute exactly
+ * what the gate's methods compute, whether it calls them or runs a built-in inline.
+ */
+const exact = (a: number | undefined, b: number | undefined): boolean => a !== undefined && a === b;
+
 /** An error whose message is the counterexample, thrown inside a property. */
 class Counterexample extends Error {}
 
@@ -135,9 +142,9 @@ function sideBySide(rows: readonly (readonly [string, number, number])[]): strin
  * - its gradients scale linearly with the upstream gradient (0 gives 0);
  * - fed one wire into every input, its gradients add up to the slope of
  *   `g(a, ..., a)`, in a circuit too (the chapter's `a * a`);
- * - a circuit holding it (and a workspace of that circuit) computes what
- *   its own `forward` and `backward` compute, and reports a non-finite
- *   value as an error naming the gate and its wire.
+ * - a circuit holding it (and a workspace of that circuit) computes exactly
+ *   what its own `forward` and `backward` compute, bit for bit, and reports
+ *   a non-finite value as an error naming the gate and its wire.
  *
  * Call it from any test runner: it throws on failure and returns nothing.
  *
@@ -247,7 +254,7 @@ export function assertGateContract(gate: Gate, options: GateContractOptions = {}
         const b = c.backwardFrom(one.right, [{ wire: p, upstream: u }, { wire: q, upstream: 1 }]);
         if (E.isLeft(b)) return fail(`  a circuit with it at two places failed: ${b.left.message}`);
         const expect = (w: Wire, got: number, want: number | undefined, what: string): void => {
-          if (!agree(got, want)) fail(`  at two places in one circuit, ${what} on ${w.name} is ${num(got)}, alone ${num(want)}`);
+          if (!exact(got, want)) fail(`  at two places in one circuit, ${what} on ${w.name} is ${num(got)}, alone ${num(want)}`);
         };
         expect(p, one.right.value(p), call(xs, 1).y, 'the value');
         expect(q, one.right.value(q), call(ys, 1).y, 'the value');
@@ -369,7 +376,7 @@ function matchesCircuit(gate: Gate, xs: readonly number[], u: number): void {
     return;
   }
   if (E.isLeft(fwd)) return fail(`  ${at} is ${num(y)}, but a circuit says: ${fwd.left.message}`);
-  if (!agree(fwd.right.value(out), y)) fail(`  ${at} is ${num(y)}, but ${num(fwd.right.value(out))} in a circuit`);
+  if (!exact(fwd.right.value(out), y)) fail(`  ${at} is ${num(y)}, but ${num(fwd.right.value(out))} in a circuit`);
   const grads = gate.backward(Object.freeze([...xs]), y, u);
   const bwd = c.backward(fwd.right, u, out);
   if (!grads.every((d) => Number.isFinite(d))) {
@@ -377,20 +384,20 @@ function matchesCircuit(gate: Gate, xs: readonly number[], u: number): void {
     return;
   }
   if (E.isLeft(bwd)) return fail(`  the gradients of ${at} with upstream ${num(u)} are ${list(grads)}, but a circuit says: ${bwd.left.message}`);
-  if (!agree(bwd.right.gradient(out), u)) fail(`  with upstream ${num(u)}, the gradient on the output wire of ${at} is ${num(bwd.right.gradient(out))} in a circuit`);
+  if (!exact(bwd.right.gradient(out), u)) fail(`  with upstream ${num(u)}, the gradient on the output wire of ${at} is ${num(bwd.right.gradient(out))} in a circuit`);
   inputs.forEach((w, k) => {
-    if (!agree(bwd.right.gradient(w), grads[k])) {
+    if (!exact(bwd.right.gradient(w), grads[k])) {
       fail(`  with upstream ${num(u)}, backward of ${at} gives input ${String(k)} ${num(grads[k])}, but ${num(bwd.right.gradient(w))} in a circuit`);
     }
   });
   // a workspace, the allocation-free path, evaluates the same way
   const ws = c.workspace();
   const wf = ws.forward(xs);
-  if (E.isLeft(wf) || !agree(wf.right.value(out), y)) return fail(`  ${at} is ${num(y)}, but a workspace gives ${E.isLeft(wf) ? wf.left.message : num(wf.right.value(out))}`);
+  if (E.isLeft(wf) || !exact(wf.right.value(out), y)) return fail(`  ${at} is ${num(y)}, but a workspace gives ${E.isLeft(wf) ? wf.left.message : num(wf.right.value(out))}`);
   const wb = ws.backward(u, out);
   if (E.isLeft(wb)) return fail(`  the gradients of ${at} with upstream ${num(u)} are ${list(grads)}, but a workspace says: ${wb.left.message}`);
   inputs.forEach((w, k) => {
-    if (!agree(wb.right.gradient(w), grads[k])) {
+    if (!exact(wb.right.gradient(w), grads[k])) {
       fail(`  with upstream ${num(u)}, backward of ${at} gives input ${String(k)} ${num(grads[k])}, but ${num(wb.right.gradient(w))} in a workspace`);
     }
   });

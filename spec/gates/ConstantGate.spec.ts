@@ -49,4 +49,12 @@ describe('ConstantGate', () => {
     }
     expect(c.size).to.equal(0);
   });
+
+  it('writes its value as code that reads back exactly, -0 included, and no gradients', () => {
+    expect(new ConstantGate(2).code.forward([])).to.equal('2');
+    expect(new ConstantGate(0).code.forward([])).to.equal('0');
+    expect(new ConstantGate(-0).code.forward([])).to.equal('-0');
+    expect(new ConstantGate(-2.5).code.forward([])).to.equal('(-2.5)');
+    expect(new ConstantGate(2).code.backward([], 'x', 'dx')).to.deep.equal([]);
+  });
 });

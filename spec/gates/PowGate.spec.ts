@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import * as E from 'fp-ts/Either';
-import { Circuit, CircuitException, PowGate, orThrow } from '../../lib/index';
+import { Circuit, CircuitException, PowGate, orThrow, type GateCode } from '../../lib/index';
 import { awayFromZero, describeGateContract, finiteIn, upstreamGradient } from '../contract/gateContract';
 
 const everywhere = finiteIn(-10, 10);
@@ -120,5 +120,15 @@ describe('PowGate', () => {
     });
     expect(() => c.pow(a, Infinity)).to.throw(CircuitException, 'the exponent of a pow gate must be a finite number, got Infinity');
     expect(c.size).to.equal(1);
+  });
+
+  it('writes the power rule as code, with the chapter\'s short forms for k = 0, 1 and 2', () => {
+    const code = (k: number): GateCode => new PowGate(k).code;
+    expect(code(0).backward(['a'], 'x', 'dx')).to.deep.equal(['0']); // not 0 * pow(a, -1), NaN at a = 0
+    expect(code(1).backward(['a'], 'x', 'dx')).to.deep.equal(['1 * dx']);
+    expect(code(2).backward(['x2'], 'x', 'dx')).to.deep.equal(['2 * x2 * dx']); // var dx2 = 2 * x2 * dx;
+    expect(code(3).backward(['a'], 'x', 'dx')).to.deep.equal(['3 * Math.pow(a, 2) * dx']);
+    expect(code(-1).backward(['a'], 'x', 'dx')).to.deep.equal(['(-1) * Math.pow(a, (-2)) * dx']);
+    expect(code(0.5).forward(['a'])).to.equal('Math.pow(a, 0.5)');
   });
 });

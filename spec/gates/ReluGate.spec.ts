@@ -58,4 +58,8 @@ describe('ReluGate', () => {
     expect(report.kinks).to.equal(true);
     expect(report.checks[0]).to.include({ analytic: 0, left: 0, right: 1, status: 'kink' });
   });
+
+  it('passes NaN on instead of hiding it as 0', () => {
+    expect(new ReluGate().forward([NaN])).to.be.NaN;
+  });
 });
