@@ -110,4 +110,25 @@ describe('random circuits', () => {
       { numRuns: NUM_RUNS },
     );
   });
+  it('give a workspace made before more gates were added the circuit as it was', () => {
+    fc.assert(
+      fc.property(cases, (at) => {
+        const before = forward(at);
+        const grads = orThrow(at.circuit.backward(before, 1, at.output));
+        const ws = at.circuit.workspace();
+        // grow the circuit: a chain, so the new gates read new wires
+        const first = at.circuit.wireAt(0)!;
+        at.circuit.neg(at.circuit.mul(first, first));
+        const wf = orThrow(ws.forward(at.circuit.inputNames.map((n) => at.point[n]!)));
+        const wb = orThrow(ws.backward(1, at.output));
+        expect(wf.size).to.equal(before.size);
+        for (let i = 0; i < before.size; i++) {
+          const w = at.circuit.wireAt(i)!;
+          expect(wf.value(w), `${String(at)}\n${w.name}`).to.equal(before.value(w));
+          expect(wb.gradient(w), `${String(at)}\nd${w.name}`).to.equal(grads.gradient(w));
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
 });
