@@ -1001,6 +1001,8 @@ export class Workspace {
   private readonly okBackward: E.Either<CircuitError, Backward>;
   private readonly seed: { wire: Wire; upstream: number };
   private readonly seeds: Seed[];
+  /** The circuit's last wire when the workspace was made (index -1 for an empty circuit, which backward reports). */
+  private readonly last: Wire;
 
   /** @param circuit - the circuit to evaluate; its size now fixes the workspace's. */
   constructor(readonly circuit: Circuit) {
@@ -1009,7 +1011,8 @@ export class Workspace {
     this.bwd = new Backward(this.fwd, new Float64Array(circuit.size));
     this.okForward = E.right(this.fwd);
     this.okBackward = E.right(this.bwd);
-    this.seed = { wire: circuit.output ?? new Wire(circuit, 0), upstream: 1 };
+    this.last = circuit.output ?? new Wire(circuit, -1);
+    this.seed = { wire: this.last, upstream: 1 };
     this.seeds = [this.seed];
   }
 
@@ -1022,7 +1025,7 @@ export class Workspace {
 
   /** The backward pass of the last `forward` (as {@link Circuit.backward}), into this workspace's buffer. */
   backward(upstream = 1, output?: Wire): E.Either<CircuitError, Backward> {
-    this.seed.wire = output ?? this.circuit.wireAt(this.fwd.size - 1) ?? this.seed.wire;
+    this.seed.wire = output ?? this.last;
     this.seed.upstream = upstream;
     return this.backwardFrom(this.seeds);
   }

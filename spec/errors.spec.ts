@@ -98,6 +98,13 @@ describe('errors', () => {
       expect(left(c.forward({ a: 1 })).message).to.equal('broken gate on wire y: input a = 1 gives NaN');
     });
 
+    it('names a custom gate with no inputs whose forward gives NaN', () => {
+      const c = new Circuit();
+      const nothing: Gate = { name: 'nothing', arity: { min: 0, max: 0 }, forward: () => NaN, backward: () => [] };
+      c.applyOrThrow(nothing, [], 'k');
+      expect(left(c.forward({})).message).to.equal('nothing gate on wire k: gives NaN');
+    });
+
     it('names a custom gate whose forward returns something that is not a number', () => {
       const c = new Circuit();
       c.apply(brokenGate(() => [1], () => '1'), [c.input('a')], 'y');
@@ -241,6 +248,9 @@ describe('errors', () => {
       expect(left(c.backwardFrom(right(c.forward({ a: 1 })), [])).message).to.equal('backward needs at least one output wire to start from');
       const empty = new Circuit();
       expect(left(empty.backward(right(empty.forward({})))).message).to.equal('the circuit has no wires to start the backward pass from');
+      const ws = empty.workspace();
+      right(ws.forward([]));
+      expect(left(ws.backward(1)).message).to.equal('the circuit has no wires to start the backward pass from');
     });
   });
 
