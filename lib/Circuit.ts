@@ -221,9 +221,9 @@ function opcodeOf(gate: Gate): number {
 
 /**
  * The code of `gate` that printed and compiled circuits may use: its
- * {@link GateCode}, unless it is a subclass of a built-in gate that
- * overrides `forward` or `backward` but inherits the built-in's code (then
- * `undefined`, and the gate is called through its methods).
+ * {@link GateCode}, except for a subclass of a built-in gate that overrides
+ * `forward` or `backward`: such a gate is always called through its methods
+ * (its inherited code would describe the built-in's math, not its own).
  *
  * @example
  * ```ts
@@ -231,15 +231,9 @@ function opcodeOf(gate: Gate): number {
  * ```
  */
 export function gateCode(gate: Gate): GateCode | undefined {
-  const code = gate.code;
-  if (code === undefined) return undefined;
   const tag = (gate as { readonly _tag?: unknown })._tag;
-  if (typeof tag === 'string' && Object.prototype.hasOwnProperty.call(BUILTINS, tag) && builtinOf(gate) === undefined) {
-    // overrides the math: trust the code only if the subclass defines its own
-    const inherited = (Object.getPrototypeOf(gate) as { readonly code?: unknown }).code;
-    return Object.prototype.hasOwnProperty.call(Object.getPrototypeOf(gate), 'code') && inherited === code ? code : undefined;
-  }
-  return code;
+  const subclassed = typeof tag === 'string' && Object.prototype.hasOwnProperty.call(BUILTINS, tag) && builtinOf(gate) === undefined;
+  return subclassed ? undefined : gate.code;
 }
 
 /** The constant parameter a built-in gate carries (a constant's value, an exponent). */
