@@ -16,6 +16,7 @@ import { SigmoidGate, sigmoid } from './gates/SigmoidGate';
 import { SubtractGate } from './gates/SubtractGate';
 import { CircuitException, show, type CircuitError, type CompositionError, type GateError, type InputError } from './errors';
 import { decodeInputs, type InputAssignment } from './inputs';
+import { NameList, NOT_A_NAME, RESERVED_NAME, grow, scanName } from './names';
 
 /**
  * A wire of a {@link Circuit}: an input, a constant, or the output of a
@@ -97,16 +98,27 @@ export interface Seed {
  * ```
  */
 export class Forward {
+  private readonly data: Float64Array;
+
   /**
    * Wraps values computed for `circuit` (by its own forward pass, a
    * {@link Workspace}, or compiled code) as a forward pass.
+   *
+   * @param circuit - the circuit that was evaluated.
+   * @param values - the value on every wire, indexed by {@link Wire.index}.
    */
   constructor(
     /** The circuit that was evaluated. */
     readonly circuit: Circuit,
-    /** The value on every wire, indexed by {@link Wire.index}; the circuit's wires at the time of the pass. */
-    readonly values: Float64Array,
-  ) {}
+    values: Float64Array,
+  ) {
+    this.data = values;
+  }
+
+  /** The value on every wire, indexed by {@link Wire.index}; the circuit's wires at the time of the pass. */
+  get values(): Float64Array {
+    return this.data;
+  }
 
   /** The number of wires this pass evaluated. */
   get size(): number {
@@ -144,13 +156,26 @@ export class Forward {
  * ```
  */
 export class Backward {
-  /** Wraps gradients computed for a forward pass as a backward pass. */
+  private readonly data: Float64Array;
+
+  /**
+   * Wraps gradients computed for a forward pass as a backward pass.
+   *
+   * @param forward - the forward pass this backward pass went through.
+   * @param gradients - the gradient on every wire, indexed by {@link Wire.index}.
+   */
   constructor(
     /** The forward pass this backward pass went through. */
     readonly forward: Forward,
-    /** The gradient on every wire, indexed by {@link Wire.index}. */
-    readonly gradients: Float64Array,
-  ) {}
+    gradients: Float64Array,
+  ) {
+    this.data = gradients;
+  }
+
+  /** The gradient on every wire, indexed by {@link Wire.index}. */
+  get gradients(): Float64Array {
+    return this.data;
+  }
 
   /** The gradient on `wire`. */
   gradient(wire: Wire): number {
@@ -169,7 +194,7 @@ export class Backward {
 // Opcodes of the evaluation loops. A built-in gate is evaluated inline by
 // its opcode; its math is the same as its class's forward/backward (the gate
 // contract spec checks that both agree), so read the gate's file for the why.
-const OP_INPUT = 0;
+// (0 is unused: inputs have no opcode, their code entry is negative)
 const OP_CUSTOM = 1;
 const OP_CONSTANT = 2;
 const OP_MULTIPLY = 3;
@@ -181,6 +206,9 @@ const OP_RELU = 8;
 const OP_MAX = 9;
 const OP_RECIPROCAL = 10;
 const OP_POW = 11;
+
+/** How many inputs the inline math of each opcode reads (add and max: any number). */
+const FIXED_ARITY: readonly (number | undefined)[] = [undefined, undefined, 0, 2, undefined, 2, 1, 1, 1, undefined, 1, 1];
 
 /** The built-in gate classes, by tag. @internal */
 type BuiltinGate =
@@ -214,11 +242,6 @@ function builtinOf(gate: Gate): { readonly cls: abstract new (...args: never[]) 
   return gate instanceof entry.cls && gate.forward === proto.forward && gate.backward === proto.backward ? entry : undefined;
 }
 
-/** The opcode for a gate: its built-in opcode, or OP_CUSTOM for any other Gate. */
-function opcodeOf(gate: Gate): number {
-  return builtinOf(gate)?.op ?? OP_CUSTOM;
-}
-
 /**
  * The code of `gate` that printed and compiled circuits may use: its
  * {@link GateCode}, except for a subclass of a built-in gate that overrides
@@ -243,9 +266,6 @@ function paramOf(gate: Gate): number {
   return 0;
 }
 
-const NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
-const RESERVED = /^_[0-9]+$/;
-
 // One shared instance of each parameterless built-in gate: gates are stateless.
 const MULTIPLY = new MultiplyGate();
 const ADD = new AddGate();
@@ -257,6 +277,39 @@ const MAX = new MaxGate();
 const RECIPROCAL = new ReciprocalGate();
 
 const isFinite = (x: number): boolean => x - x === 0;
+
+/**
+ * A circuit's structure as flat arrays, from {@link Circuit.layout}: for
+ * code that walks a large circuit (a compiler, a file format) without one
+ * {@link WireNode} object per wire. Wire `i` is an input when `gate[i]` is
+ * `-1`; otherwise it is `gates[gate[i]]` applied to the wires
+ * `args[argStart[i]]` to `args[argStart[i + 1] - 1]`, in order. Read-only.
+ *
+ * @example
+ * ```ts
+ * const c = new Circuit();
+ * const [a, b] = c.inputs('a', 'b');
+ * c.mul(a, b, 'x');
+ * const l = c.layout();
+ * l.gate[2];                                      // 0: the first distinct gate
+ * l.gates[0]?.name;                               // 'multiply'
+ * Array.from(l.args.subarray(l.argStart[2], l.argStart[3])); // [0, 1]
+ * ```
+ */
+export interface CircuitLayout {
+  /** The number of wires. */
+  readonly size: number;
+  /** The wire of each input, in declaration order. */
+  readonly inputs: Int32Array;
+  /** For each wire, the index in `gates` of its gate, or -1 for an input. */
+  readonly gate: Int32Array;
+  /** For each wire, where its gate's input wires start in `args` (one more entry than wires: the end). */
+  readonly argStart: Int32Array;
+  /** The input wires of every gate, concatenated in wire order. */
+  readonly args: Int32Array;
+  /** The distinct gates of the circuit. */
+  readonly gates: readonly Gate[];
+}
 
 /**
  * A circuit: gates composed over named input wires, evaluated forward to the
@@ -294,27 +347,33 @@ const isFinite = (x: number): boolean => x - x === 0;
  */
 export class Circuit {
   private count = 0;
-  /** Where wire i's gate record starts in `code`; for an input, -1 - its position among the inputs. */
-  private recordOf = new Int32Array(16);
-  /** The constant parameter of each distinct gate (a constant's value, a pow exponent), by gate id. */
-  private gateParams = new Float64Array(4);
   /**
-   * The circuit itself: one record per gate (inputs have none), in order,
-   * `[opcode, output wire, input count, gate id, input wires...]`, so both
-   * passes read one array front to back (or back to front, via `starts`).
+   * The circuit itself: one record per gate, in wire order (inputs have
+   * none): `[gate id * 16 + opcode, output wire, input wires...]`, with the
+   * number of inputs before them for the gates that take any number (add,
+   * max, a user's gate). The forward pass reads it front to back.
    */
-  private code = new Int32Array(64);
-  private codeLength = 0;
-  /** Where each gate's record starts in `code`. */
-  private starts = new Int32Array(16);
-  private gateCount = 0;
+  private stream = new Int32Array(64);
+  private streamLength = 0;
+  /** Where each wire's record starts in `stream`; for an input, `-1 - its position among the inputs`. */
+  private recordOf = new Int32Array(16);
+  /** The distinct gates, by gate id, and the constant each carries (a constant's value, a pow exponent). */
   private readonly gates: Gate[] = [];
   private readonly gateIndex = new Map<Gate, number>();
-  /** Names of named gate wires; inputs' names are in `inputNameList` (inputs are most named wires). */
-  private readonly names = new Map<number, string>();
-  private readonly inputNameList: string[] = [];
-  private readonly byName = new Map<string, number>();
-  private readonly inputList: number[] = [];
+  private params = new Float64Array(8);
+  /** Gate ids of the shared built-in gates, once used. */
+  private readonly sharedIds = new Int32Array(OP_POW + 1).fill(-1);
+  /** Constant and pow gates by their number, so a million constants are not a million gates (`Object.is` keys: -0 is not 0). */
+  private readonly interned = new Map<number | string, Gate>();
+  /** The wire of each input, by position. */
+  private inputWires = new Int32Array(16);
+  private inputCount = 0;
+  private inputCache: number[] | undefined;
+  /** The inputs' names, by position (most wires of a large circuit that have a name are inputs). */
+  private readonly inputNameList = new NameList();
+  /** Names of named gate wires. */
+  private readonly gateNames = new Map<number, string>();
+  private readonly gateByName = new Map<string, number>();
 
   // ---- reading the structure -------------------------------------------
 
@@ -325,12 +384,15 @@ export class Circuit {
 
   /** The names of the inputs, in the order they were declared. */
   get inputNames(): readonly string[] {
-    return this.inputNameList.slice();
+    const names: string[] = [];
+    for (let k = 0; k < this.inputCount; k++) names.push(this.inputNameList.at(k));
+    return names;
   }
 
   /** The wire indices of the inputs, in the order they were declared. */
   get inputIndices(): readonly number[] {
-    return this.inputList;
+    if (this.inputCache?.length !== this.inputCount) this.inputCache = Array.from(this.inputWires.subarray(0, this.inputCount));
+    return this.inputCache;
   }
 
   /** The last wire added (the circuit's output by default), or `undefined` for an empty circuit. */
@@ -340,17 +402,17 @@ export class Circuit {
 
   /** The name of wire `index`: its given name, or `_<index>`. */
   nameOf(index: number): string {
-    const pc = this.recordOf[index];
-    if (pc !== undefined && pc < 0 && index < this.count) return this.inputNameList[-1 - pc] ?? '';
-    return this.names.get(index) ?? `_${String(index)}`;
+    const pc = index >= 0 && index < this.count ? this.recordOf[index]! : 0;
+    if (pc < 0) return this.inputNameList.at(-1 - pc);
+    return this.gateNames.get(index) ?? `_${String(index)}`;
   }
 
   /** The wire called `name`, if there is one. */
   wire(name: string): Wire | undefined {
-    const i = this.byName.get(name);
-    if (i !== undefined) return new Wire(this, i);
+    const i = this.find(name);
+    if (i >= 0) return new Wire(this, i);
     // an unnamed wire answers to the name it is shown with, `_<index>`
-    if (!RESERVED.test(name)) return undefined;
+    if (typeof name !== 'string' || scanName(name) !== RESERVED_NAME) return undefined;
     const w = this.wireAt(Number(name.slice(1)));
     return w !== undefined && this.nameOf(w.index) === name ? w : undefined;
   }
@@ -368,6 +430,37 @@ export class Circuit {
   node(w: Wire | number): WireNode {
     const index = this.indexOf(w);
     return { index, name: this.nameOf(index), gate: this.gateAt(index), inputs: this.inputsOf(index) };
+  }
+
+  /**
+   * The circuit's structure as flat arrays, for code that walks a large
+   * circuit (a compiler, a file format): one entry per wire instead of one
+   * {@link WireNode} object. The arrays are read-only views of the circuit
+   * as it is now (wires added later are not in them).
+   */
+  layout(): CircuitLayout {
+    const n = this.count;
+    const gate = new Int32Array(n);
+    const argStart = new Int32Array(n + 1);
+    const args = new Int32Array(this.streamLength);
+    const st = this.stream;
+    let m = 0;
+    for (let i = 0; i < n; i++) {
+      const pc = this.recordOf[i]!;
+      gate[i] = pc < 0 ? -1 : st[pc]! >> 4;
+      const [from, to] = this.argRange(pc);
+      for (let k = from; k < to; k++) args[m++] = st[k]!;
+      argStart[i + 1] = m;
+    }
+    return { size: n, inputs: this.inputWires.slice(0, this.inputCount), gate, argStart, args: args.slice(0, m), gates: this.gates.slice() };
+  }
+
+  /** Where the input wires of the record at `pc` are in `stream`: `[from, to)` (empty for an input's `pc`, which is negative). */
+  private argRange(pc: number): [number, number] {
+    if (pc < 0) return [0, 0];
+    const fixed = FIXED_ARITY[this.stream[pc]! & 15];
+    if (fixed !== undefined) return [pc + 2, pc + 2 + fixed];
+    return [pc + 3, pc + 3 + this.stream[pc + 2]!];
   }
 
   /** The index of `w`; throws a {@link CircuitException} for a wire of another circuit or an index out of range. */
@@ -398,12 +491,17 @@ export class Circuit {
 
   /** Declares an input wire called `name`; throws a {@link CircuitException} if the name is taken or invalid. */
   input(name: string): Wire {
-    const error = this.checkName(name);
-    if (error !== undefined) throw new CircuitException(error);
-    const index = this.push(OP_INPUT, -1, this.inputList.length, [], undefined);
-    this.byName.set(name, index);
-    this.inputNameList.push(name);
-    this.inputList.push(index);
+    const hash = typeof name === 'string' ? scanName(name) : NOT_A_NAME;
+    if (hash < 0 || this.find(name, hash) >= 0) throw new CircuitException(this.nameError(name, hash));
+    const index = this.count;
+    const pos = this.inputCount;
+    this.inputNameList.push(name, hash);
+    if (pos === this.inputWires.length) this.inputWires = grow(this.inputWires, new Int32Array(pos * 2));
+    this.inputWires[pos] = index;
+    this.inputCount = pos + 1;
+    if (index === this.recordOf.length) this.recordOf = grow(this.recordOf, new Int32Array(index * 2));
+    this.recordOf[index] = -1 - pos;
+    this.count = index + 1;
     return new Wire(this, index);
   }
 
@@ -415,7 +513,8 @@ export class Circuit {
     // check every name first, so a mistake declares none of them
     const seen = new Set<string>();
     for (const name of names) {
-      const error = this.checkName(name) ?? (seen.has(name) ? composition(`the name ${name} is already used in this circuit`) : undefined);
+      const hash = typeof name === 'string' ? scanName(name) : NOT_A_NAME;
+      const error = hash < 0 || this.find(name, hash) >= 0 ? this.nameError(name, hash) : seen.has(name) ? used(name) : undefined;
       if (error !== undefined) throw new CircuitException(error);
       seen.add(name);
     }
@@ -433,64 +532,74 @@ export class Circuit {
   apply(gate: Gate, inputs: readonly Wire[], name?: string): E.Either<CompositionError, Wire> {
     const error = this.checkApply(gate, inputs, name);
     if (error !== undefined) return E.left(error);
+    const entry = builtinOf(gate);
+    // a built-in's inline math reads a fixed number of inputs: a subclass that changed its arity is called through its methods
+    const fixed = entry === undefined ? -1 : (FIXED_ARITY[entry.op] ?? inputs.length);
+    const op = entry !== undefined && fixed === inputs.length ? entry.op : OP_CUSTOM;
     let gid = this.gateIndex.get(gate);
     if (gid === undefined) {
       gid = this.gates.length;
       this.gates.push(gate);
       this.gateIndex.set(gate, gid);
+      if (gid === this.params.length) this.params = grow(this.params, new Float64Array(gid * 2));
+      this.params[gid] = paramOf(gate);
     }
-    const index = this.push(opcodeOf(gate), gid, paramOf(gate), inputs.map((w) => w.index), name);
+    const index = this.count;
+    this.pushGate(gid * 16 + op, inputs);
+    if (name !== undefined) this.nameGate(index, name);
     return E.right(new Wire(this, index));
   }
 
   /** Adds a constant wire, e.g. the `1.0` of `1.0 / a`. */
   constant(value: number, name?: string): Wire {
-    return this.applyOrThrow(new ConstantGate(value), [], name);
+    return this.applyOrThrow(this.internedGate(value, 'c', () => new ConstantGate(value)), [], name);
   }
 
   /** `a * b` ({@link MultiplyGate}). */
   mul(a: Wire, b: Wire, name?: string): Wire {
-    return this.applyOrThrow(MULTIPLY, [a, b], name);
+    return this.shared(MULTIPLY, OP_MULTIPLY, a, b, name);
   }
 
   /** `a + b + ...` in one gate ({@link AddGate}). */
   add(terms: readonly Wire[], name?: string): Wire {
-    return this.applyOrThrow(ADD, terms, name);
+    if (!Array.isArray(terms) || terms.length === 0) return this.applyOrThrow(ADD, terms, name);
+    return this.sharedN(ADD, OP_ADD, terms, name);
   }
 
   /** `a - b` ({@link SubtractGate}). */
   sub(a: Wire, b: Wire, name?: string): Wire {
-    return this.applyOrThrow(SUBTRACT, [a, b], name);
+    return this.shared(SUBTRACT, OP_SUBTRACT, a, b, name);
   }
 
   /** `-a` ({@link NegateGate}). */
   neg(a: Wire, name?: string): Wire {
-    return this.applyOrThrow(NEGATE, [a], name);
+    return this.shared(NEGATE, OP_NEGATE, a, undefined, name);
   }
 
   /** `sig(q)` ({@link SigmoidGate}). */
   sigmoid(q: Wire, name?: string): Wire {
-    return this.applyOrThrow(SIGMOID, [q], name);
+    return this.shared(SIGMOID, OP_SIGMOID, q, undefined, name);
   }
 
   /** `Math.max(a, 0)` ({@link ReluGate}). */
   relu(a: Wire, name?: string): Wire {
-    return this.applyOrThrow(RELU, [a], name);
+    return this.shared(RELU, OP_RELU, a, undefined, name);
   }
 
   /** `Math.max(a, b, ...)` over two or more wires ({@link MaxGate}). */
   max(args: readonly Wire[], name?: string): Wire {
-    return this.applyOrThrow(MAX, args, name);
+    if (!Array.isArray(args) || args.length < 2) return this.applyOrThrow(MAX, args, name);
+    return this.sharedN(MAX, OP_MAX, args, name);
   }
 
   /** `1.0 / a` ({@link ReciprocalGate}). */
   reciprocal(a: Wire, name?: string): Wire {
-    return this.applyOrThrow(RECIPROCAL, [a], name);
+    return this.shared(RECIPROCAL, OP_RECIPROCAL, a, undefined, name);
   }
 
   /** `Math.pow(a, k)` for a constant `k` ({@link PowGate}). */
   pow(a: Wire, k: number, name?: string): Wire {
-    return this.applyOrThrow(new PowGate(k), [a], name);
+    return this.applyOrThrow(this.internedGate(k, 'p', () => new PowGate(k)), [a], name);
   }
 
   /** {@link Circuit.apply}, throwing a {@link CircuitException} instead of returning a `Left`. */
@@ -511,11 +620,12 @@ export class Circuit {
    * {@link GateError} naming it.
    */
   forward(inputs: InputAssignment): E.Either<CircuitError, Forward> {
-    const decoded = decodeInputs(this.inputNames, inputs);
+    const names = this.inputNames;
+    const decoded = decodeInputs(names, inputs);
     if (E.isLeft(decoded)) return decoded;
     const values = new Float64Array(this.count);
     const point = decoded.right;
-    this.inputList.forEach((wire) => (values[wire] = point[this.nameOf(wire)] ?? NaN));
+    names.forEach((name, k) => (values[this.inputWires[k]!] = point[name] ?? NaN));
     return this.evaluate(values);
   }
 
@@ -544,30 +654,31 @@ export class Circuit {
    * @internal
    */
   setInputs(inputs: ArrayLike<number>, values: Float64Array): InputError | undefined {
-    const list = this.inputList;
-    const n = list.length;
+    const list = this.inputWires;
+    const n = this.inputCount;
     if (inputs.length !== n) {
       return inputError('', `expected ${String(n)} input values (${this.inputNames.join(', ')}), got ${String(inputs.length)}`);
     }
-    let bad = -1;
+    let acc = 0;
     if (inputs instanceof Float64Array) {
-      // every element is a number: only finiteness to check
+      // every element is a number: only finiteness to check (x - x is 0 only for a finite x)
       for (let k = 0; k < n; k++) {
         const x = inputs[k]!;
         values[list[k]!] = x;
-        if (x - x !== 0) bad = k;
+        acc += x - x;
       }
     } else {
       for (let k = 0; k < n; k++) {
         const x = inputs[k];
-        if (typeof x !== 'number' || !isFinite(x)) {
-          bad = k;
+        if (typeof x !== 'number') {
+          acc = NaN;
           break;
         }
         values[list[k]!] = x;
+        acc += x - x;
       }
     }
-    if (bad < 0) return undefined;
+    if (acc === 0) return undefined;
     // report the first bad value
     for (let k = 0; k < n; k++) {
       const x = inputs[k];
@@ -615,22 +726,19 @@ export class Circuit {
   runBackwardFrom(values: Float64Array, g: Float64Array, seeds: readonly Seed[]): CircuitError | undefined {
     if (seeds.length === 0) return composition('backward needs at least one output wire to start from');
     let top = -1;
-    for (const seed of seeds) {
-      const wire = seed.wire;
-      const upstream: unknown = seed.upstream;
+    for (let k = 0; k < seeds.length; k++) {
+      const { wire, upstream } = seeds[k]! as { wire: unknown; upstream: unknown };
       if (!(wire instanceof Wire) || wire.circuit !== this) return composition('the output wire belongs to another circuit');
-      if (wire.index < 0) return composition('the circuit has no wires to start the backward pass from');
-      if (wire.index >= values.length) {
-        return composition(`wire ${wire.name} was added after this forward pass; run forward again`);
-      }
+      const i = wire.index;
+      if (i < 0) return composition('the circuit has no wires to start the backward pass from');
+      if (i >= values.length) return composition(`wire ${wire.name} was added after this forward pass; run forward again`);
       if (typeof upstream !== 'number' || !isFinite(upstream)) {
         return composition(`upstream gradient on wire ${wire.name} must be a finite number, got ${show(upstream)}`);
       }
-      g[wire.index] = g[wire.index]! + upstream;
-      if (!isFinite(g[wire.index]!)) {
-        return composition(`upstream gradients on wire ${wire.name} add up to ${show(g[wire.index])}`);
-      }
-      if (wire.index > top) top = wire.index;
+      const d = g[i]! + upstream;
+      if (!isFinite(d)) return composition(`upstream gradients on wire ${wire.name} add up to ${show(d)}`);
+      g[i] = d;
+      if (i > top) top = i;
     }
     const failed = this.runBackward(values, g, top, false);
     if (failed === undefined) return undefined;
@@ -641,14 +749,30 @@ export class Circuit {
 
   // ---- internals -----------------------------------------------------------
 
+  /** The wire called `name` (an input or a named gate), or -1. */
+  private find(name: string, hash?: number): number {
+    if (typeof name !== 'string') return -1;
+    const k = this.inputNameList.indexOf(name, hash);
+    if (k >= 0) return this.inputWires[k]!;
+    return this.gateByName.get(name) ?? -1;
+  }
+
+  /** Why `name` cannot name a new wire, given what {@link scanName} said of it. */
+  private nameError(name: string, hash: number): CompositionError {
+    if (hash === NOT_A_NAME) return composition(`${show(name)} is not a valid wire name: use letters, digits, _ and $, not starting with a digit`);
+    if (hash === RESERVED_NAME) return composition(`the name ${name} is kept for unnamed wires; choose another`);
+    return used(name);
+  }
+
   private checkName(name: string | undefined): CompositionError | undefined {
     if (name === undefined) return undefined;
-    if (typeof name !== 'string' || !NAME.test(name)) {
-      return composition(`${show(name)} is not a valid wire name: use letters, digits, _ and $, not starting with a digit`);
-    }
-    if (RESERVED.test(name)) return composition(`the name ${name} is kept for unnamed wires; choose another`);
-    if (this.byName.has(name)) return composition(`the name ${name} is already used in this circuit`);
-    return undefined;
+    const hash = typeof name === 'string' ? scanName(name) : NOT_A_NAME;
+    return hash < 0 || this.find(name, hash) >= 0 ? this.nameError(name, hash) : undefined;
+  }
+
+  private nameGate(index: number, name: string): void {
+    this.gateNames.set(index, name);
+    this.gateByName.set(name, index);
   }
 
   private checkApply(gate: Gate, inputs: readonly Wire[], name: string | undefined): CompositionError | undefined {
@@ -667,9 +791,8 @@ export class Circuit {
       return composition(`${gate.name} gate takes ${want} input${(min === max ? min : max === Infinity ? min : max) === 1 ? '' : 's'}, got ${String(n)}`);
     }
     for (let k = 0; k < n; k++) {
-      const w = inputs[k];
-      if (!(w instanceof Wire)) return composition(`input ${String(k + 1)} of the ${gate.name} gate is not a wire, got ${show(w)}`);
-      if (w.circuit !== this) return composition(`input ${String(k + 1)} of the ${gate.name} gate is a wire from another circuit`);
+      const error = this.checkInput(gate, inputs[k], k);
+      if (error !== undefined) return error;
     }
     if (gate instanceof ConstantGate && !isFinite(gate.value)) {
       return composition(`a constant must be a finite number, got ${show(gate.value)}`);
@@ -680,33 +803,92 @@ export class Circuit {
     return this.checkName(name);
   }
 
-  private push(op: number, gid: number, param: number, argIndices: readonly number[], name: string | undefined): number {
+  private checkInput(gate: Gate, w: unknown, k: number): CompositionError | undefined {
+    if (!(w instanceof Wire)) return composition(`input ${String(k + 1)} of the ${gate.name} gate is not a wire, got ${show(w)}`);
+    if (w.circuit !== this) return composition(`input ${String(k + 1)} of the ${gate.name} gate is a wire from another circuit`);
+    return undefined;
+  }
+
+  /** The one constant or pow gate for a number: `Object.is` keys, so `-0` and `0` differ. */
+  private internedGate(value: number, kind: 'c' | 'p', make: () => Gate): Gate {
+    if (typeof value !== 'number' || !isFinite(value)) return make(); // apply reports it
+    const key = Object.is(value, -0) ? `${kind}-0` : kind === 'c' ? value : `p${String(value)}`;
+    let gate = this.interned.get(key);
+    if (gate === undefined) {
+      gate = make();
+      this.interned.set(key, gate);
+    }
+    return gate;
+  }
+
+  /** The gate id of a shared built-in gate, registering it on first use. */
+  private sharedId(gate: Gate, op: number): number {
+    let gid = this.sharedIds[op]!;
+    if (gid < 0) {
+      gid = this.gates.length;
+      this.gates.push(gate);
+      this.gateIndex.set(gate, gid);
+      if (gid === this.params.length) this.params = grow(this.params, new Float64Array(gid * 2));
+      this.params[gid] = 0;
+      this.sharedIds[op] = gid;
+    }
+    return gid;
+  }
+
+  /** A shared unary or binary built-in gate: the fast path of the helpers (no `Either`, no arrays). */
+  private shared(gate: Gate, op: number, a: Wire, b: Wire | undefined, name: string | undefined): Wire {
+    const error = this.checkInput(gate, a, 0) ?? (b === undefined ? undefined : this.checkInput(gate, b, 1)) ?? this.checkName(name);
+    if (error !== undefined) throw new CircuitException(error);
     const index = this.count;
-    if (index === this.recordOf.length) this.recordOf = grow(this.recordOf, new Int32Array(index + (index >> 1)));
-    if (op === OP_INPUT) this.recordOf[index] = -1 - param; // param: the input's position
-    else {
-      const pc = this.codeLength;
-      const next = pc + 4 + argIndices.length;
-      // grow by half: less slack and a lower peak than doubling, at the same amortised cost
-      if (next > this.code.length) this.code = grow(this.code, new Int32Array(Math.max(next, this.code.length + (this.code.length >> 1))));
-      if (this.gateCount === this.starts.length) this.starts = grow(this.starts, new Int32Array(this.gateCount + (this.gateCount >> 1)));
-      if (gid >= this.gateParams.length) this.gateParams = grow(this.gateParams, new Float64Array(Math.max(gid + 1, this.gateParams.length * 2)));
-      this.gateParams[gid] = param;
-      this.code[pc] = op;
-      this.code[pc + 1] = index;
-      this.code[pc + 2] = argIndices.length;
-      this.code[pc + 3] = gid;
-      this.code.set(argIndices, pc + 4);
-      this.codeLength = next;
-      this.starts[this.gateCount++] = pc;
-      this.recordOf[index] = pc;
+    const head = this.sharedId(gate, op) * 16 + op;
+    const pc = this.record(b === undefined ? 3 : 4);
+    const st = this.stream;
+    st[pc] = head;
+    st[pc + 1] = index;
+    st[pc + 2] = a.index;
+    if (b !== undefined) st[pc + 3] = b.index;
+    if (name !== undefined) this.nameGate(index, name);
+    return new Wire(this, index);
+  }
+
+  /** A shared n-ary built-in gate (add, max) over a valid number of terms. */
+  private sharedN(gate: Gate, op: number, terms: readonly Wire[], name: string | undefined): Wire {
+    for (let k = 0; k < terms.length; k++) {
+      const error = this.checkInput(gate, terms[k], k);
+      if (error !== undefined) throw new CircuitException(error);
     }
-    if (name !== undefined) {
-      this.names.set(index, name);
-      this.byName.set(name, index);
-    }
+    const error = this.checkName(name);
+    if (error !== undefined) throw new CircuitException(error);
+    const index = this.count;
+    this.pushGate(this.sharedId(gate, op) * 16 + op, terms);
+    if (name !== undefined) this.nameGate(index, name);
+    return new Wire(this, index);
+  }
+
+  /** Appends a gate's record: its head, the number of inputs where its opcode takes any number, the input wires. */
+  private pushGate(head: number, inputs: readonly Wire[]): void {
+    const n = inputs.length;
+    const counted = FIXED_ARITY[head & 15] === undefined;
+    const index = this.count;
+    const pc = this.record(2 + (counted ? 1 : 0) + n);
+    const st = this.stream;
+    st[pc] = head;
+    st[pc + 1] = index;
+    const at = counted ? pc + 3 : pc + 2;
+    if (counted) st[pc + 2] = n;
+    for (let k = 0; k < n; k++) st[at + k] = inputs[k]!.index;
+  }
+
+  /** Makes room for the next wire, a gate whose record has `size` entries; returns where the record starts. */
+  private record(size: number): number {
+    const index = this.count;
+    const pc = this.streamLength;
+    if (pc + size > this.stream.length) this.stream = grow(this.stream, new Int32Array(Math.max(pc + size, this.stream.length * 2)));
+    if (index === this.recordOf.length) this.recordOf = grow(this.recordOf, new Int32Array(index * 2));
+    this.recordOf[index] = pc;
+    this.streamLength = pc + size;
     this.count = index + 1;
-    return index;
+    return pc;
   }
 
   /** Runs every gate in order over `values` (inputs already set). */
@@ -724,68 +906,73 @@ export class Circuit {
   runForward(values: Float64Array): GateError | undefined {
     const v = values;
     const n = v.length;
-    const c = this.code;
-    const params = this.gateParams;
-    // the gates among this pass's wires (a circuit may have grown since)
-    const records = this.gatesBelow(n);
-    const end = records === this.gateCount ? this.codeLength : this.starts[records]!;
-    let pc = 0;
-    while (pc < end) {
-      const op = c[pc]!;
-      const i = c[pc + 1]!;
-      const a = c[pc + 4]!;
+    const st = this.stream;
+    const params = this.params;
+    const end = this.recordsBelow(n);
+    for (let pc = 0; pc < end; ) {
+      const x = st[pc]!;
+      const i = st[pc + 1]!;
       let y: number;
-      switch (op) {
-        case OP_CONSTANT:
-          y = params[c[pc + 3]!]!;
-          break;
+      switch (x & 15) {
         case OP_MULTIPLY:
-          y = v[a]! * v[c[pc + 5]!]!;
+          y = v[st[pc + 2]!]! * v[st[pc + 3]!]!;
+          pc += 4;
           break;
         case OP_ADD: {
-          const e = pc + 4 + c[pc + 2]!;
-          y = v[a]!;
-          for (let k = pc + 5; k < e; k++) y += v[c[k]!]!;
+          const e = pc + 3 + st[pc + 2]!;
+          y = v[st[pc + 3]!]!;
+          for (let k = pc + 4; k < e; k++) y += v[st[k]!]!;
+          pc = e;
+          break;
+        }
+        case OP_SIGMOID:
+          y = sigmoid(v[st[pc + 2]!]!);
+          pc += 3;
+          break;
+        case OP_RELU: {
+          const a = v[st[pc + 2]!]!;
+          y = a > 0 ? a : 0;
+          pc += 3;
           break;
         }
         case OP_SUBTRACT:
-          y = v[a]! - v[c[pc + 5]!]!;
+          y = v[st[pc + 2]!]! - v[st[pc + 3]!]!;
+          pc += 4;
           break;
         case OP_NEGATE:
-          y = -v[a]!;
+          y = -v[st[pc + 2]!]!;
+          pc += 3;
           break;
-        case OP_SIGMOID:
-          y = sigmoid(v[a]!);
+        case OP_CONSTANT:
+          y = params[x >> 4]!;
+          pc += 2;
           break;
-        case OP_RELU: {
-          const x = v[a]!;
-          y = x > 0 ? x : 0;
-          break;
-        }
         case OP_MAX: {
-          const e = pc + 4 + c[pc + 2]!;
+          const e = pc + 3 + st[pc + 2]!;
           y = -Infinity;
-          for (let k = pc + 4; k < e; k++) y = Math.max(y, v[c[k]!]!);
+          for (let k = pc + 3; k < e; k++) y = Math.max(y, v[st[k]!]!);
+          pc = e;
           break;
         }
         case OP_RECIPROCAL:
-          y = 1.0 / v[a]!;
+          y = 1.0 / v[st[pc + 2]!]!;
+          pc += 3;
           break;
         case OP_POW:
-          y = Math.pow(v[a]!, params[c[pc + 3]!]!);
+          y = Math.pow(v[st[pc + 2]!]!, params[x >> 4]!);
+          pc += 3;
           break;
         default: {
-          const gate = this.gates[c[pc + 3]!]!;
-          const out: unknown = gate.forward(this.argValues(v, i));
+          const out: unknown = this.gates[x >> 4]!.forward(this.argValues(v, i));
           if (typeof out !== 'number') {
             return this.gateError(i, 'forward', `forward returned ${show(out)}, not a number`);
           }
           y = out;
+          pc += 3 + st[pc + 2]!;
         }
       }
-      if (!isFinite(y)) return this.forwardError(v, i, y);
+      if (y - y !== 0) return this.forwardError(v, i, y);
       v[i] = y;
-      pc += 4 + c[pc + 2]!;
     }
     return undefined;
   }
@@ -797,77 +984,82 @@ export class Circuit {
    * the first gate whose contribution made one; without, after the pass.
    */
   private runBackward(v: Float64Array, g: Float64Array, top: number, check: boolean): GateError | undefined {
-    const c = this.code;
-    const starts = this.starts;
-    const params = this.gateParams;
-    for (let r = this.gatesBelow(top + 1) - 1; r >= 0; r--) {
-      const pc = starts[r]!;
-      const i = c[pc + 1]!;
+    const st = this.stream;
+    const recordOf = this.recordOf;
+    const params = this.params;
+    for (let i = top; i >= 0; i--) {
+      const pc = recordOf[i]!;
+      if (pc < 0) continue; // an input
+      const x = st[pc]!;
       const dy = g[i]!;
-      const a = c[pc + 4]!;
-      switch (c[pc]!) {
-        case OP_CONSTANT:
-          continue;
+      switch (x & 15) {
         case OP_MULTIPLY: {
-          const b = c[pc + 5]!;
+          const a = st[pc + 2]!;
+          const b = st[pc + 3]!;
           g[a]! += v[b]! * dy;
           g[b]! += v[a]! * dy;
           break;
         }
         case OP_ADD: {
-          const e = pc + 4 + c[pc + 2]!;
-          for (let k = pc + 4; k < e; k++) g[c[k]!]! += 1.0 * dy;
+          const e = pc + 3 + st[pc + 2]!;
+          for (let k = pc + 3; k < e; k++) g[st[k]!]! += 1.0 * dy;
           break;
         }
-        case OP_SUBTRACT:
-          g[a]! += 1.0 * dy;
-          g[c[pc + 5]!]! += -1.0 * dy;
-          break;
-        case OP_NEGATE:
-          g[a]! += -1.0 * dy;
-          break;
         case OP_SIGMOID: {
+          const a = st[pc + 2]!;
           const q = v[a]!;
           const f = v[i]!;
           g[a]! += f * (q >= 0 ? sigmoid(-q) : 1 - f) * dy;
           break;
         }
-        case OP_RELU:
+        case OP_RELU: {
+          const a = st[pc + 2]!;
           g[a]! += v[a]! > 0 ? 1.0 * dy : 0.0;
           break;
+        }
+        case OP_SUBTRACT:
+          g[st[pc + 2]!]! += 1.0 * dy;
+          g[st[pc + 3]!]! += -1.0 * dy;
+          break;
+        case OP_NEGATE:
+          g[st[pc + 2]!]! += -1.0 * dy;
+          break;
+        case OP_CONSTANT:
+          continue;
         case OP_MAX: {
-          const e = pc + 4 + c[pc + 2]!;
-          const x = v[i]!;
+          const e = pc + 3 + st[pc + 2]!;
+          const y = v[i]!;
           let ties = 0;
-          for (let k = pc + 4; k < e; k++) if (v[c[k]!] === x) ties++;
+          for (let k = pc + 3; k < e; k++) if (v[st[k]!] === y) ties++;
           const share = dy / ties;
-          for (let k = pc + 4; k < e; k++) {
-            const b = c[k]!;
-            if (v[b] === x) g[b]! += share;
+          for (let k = pc + 3; k < e; k++) {
+            const b = st[k]!;
+            if (v[b] === y) g[b]! += share;
           }
           break;
         }
         case OP_RECIPROCAL: {
+          const a = st[pc + 2]!;
           const q = v[a]!;
           g[a]! += (-1.0 / (q * q)) * dy;
           break;
         }
         case OP_POW: {
-          const k = params[c[pc + 3]!]!;
+          const a = st[pc + 2]!;
+          const k = params[x >> 4]!;
           g[a]! += k === 0 ? 0 : k * Math.pow(v[a]!, k - 1) * dy;
           break;
         }
         default: {
-          const gate = this.gates[c[pc + 3]!]!;
-          const local: unknown = gate.backward(this.argValues(v, i), v[i]!, dy);
-          const m = c[pc + 2]!;
+          const local: unknown = this.gates[x >> 4]!.backward(this.argValues(v, i), v[i]!, dy);
+          const m = st[pc + 2]!;
           if (!Array.isArray(local) || local.length !== m) {
             const what = Array.isArray(local) ? `${String(local.length)} gradients` : show(local);
             return this.gateError(i, 'backward', `backward returned ${what} for ${String(m)} input${m === 1 ? '' : 's'}`);
           }
           for (let k = 0; k < m; k++) {
             const d: unknown = local[k];
-            const b = c[pc + 4 + k]!;
+            const b = st[pc + 3 + k]!;
             if (typeof d !== 'number') {
               return this.gateError(i, 'backward', `backward returned ${show(d)} for input ${this.nameOf(b)}, not a number`);
             }
@@ -876,9 +1068,9 @@ export class Circuit {
         }
       }
       if (check) {
-        const e = pc + 4 + c[pc + 2]!;
-        for (let k = pc + 4; k < e; k++) {
-          const b = c[k]!;
+        const [from, to] = this.argRange(pc);
+        for (let k = from; k < to; k++) {
+          const b = st[k]!;
           if (!isFinite(g[b]!)) return this.backwardError(v, g, i, b, dy);
         }
       }
@@ -899,33 +1091,26 @@ export class Circuit {
     return undefined;
   }
 
-  /** The number of gates whose output wire is below `n` (records are in wire order). */
-  private gatesBelow(n: number): number {
-    if (n >= this.count) return this.gateCount;
-    const c = this.code;
-    const starts = this.starts;
-    let lo = 0;
-    let hi = this.gateCount;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (c[starts[mid]! + 1]! < n) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
   /** The gate whose output wire `i` is, or `undefined` for an input. */
   private gateAt(i: number): Gate | undefined {
-    const pc = this.recordOf[i] ?? -1;
-    return pc < 0 ? undefined : this.gates[this.code[pc + 3] ?? -1];
+    const pc = i >= 0 && i < this.count ? this.recordOf[i]! : -1;
+    return pc < 0 ? undefined : this.gates[this.stream[pc]! >> 4];
+  }
+
+  /** Where the records of the gates among the first `n` wires end (a circuit may have grown since a pass began). */
+  private recordsBelow(n: number): number {
+    for (let j = n; j < this.count; j++) {
+      const pc = this.recordOf[j]!;
+      if (pc >= 0) return pc;
+    }
+    return this.streamLength;
   }
 
   /** The input wires of wire `i`'s gate (empty for an input). */
   private inputsOf(i: number): number[] {
-    const pc = this.recordOf[i] ?? -1;
-    if (pc < 0) return [];
-    const n = this.code[pc + 2] ?? 0;
-    return Array.from(this.code.subarray(pc + 4, pc + 4 + n));
+    if (!(i >= 0 && i < this.count)) return [];
+    const [from, to] = this.argRange(this.recordOf[i]!);
+    return Array.from(this.stream.subarray(from, to));
   }
 
   /** The values on wire i's input wires, as an array for a custom gate. */
@@ -1035,15 +1220,14 @@ export class Workspace {
   }
 }
 
-function grow<T extends Uint8Array | Int32Array | Float64Array>(from: T, to: T): T {
-  to.set(from);
-  return to;
-}
-
 function composition(message: string): CompositionError {
   return { _tag: 'CompositionError', message };
 }
 
 function inputError(input: string, message: string): InputError {
   return { _tag: 'InputError', input, message };
+}
+
+function used(name: string): CompositionError {
+  return composition(`the name ${name} is already used in this circuit`);
 }

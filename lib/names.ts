@@ -1,0 +1,133 @@
+// A list of wire names stored compactly, for circuits with a million named
+// inputs: the characters of every name in one byte array (wire names are
+// ASCII identifiers, checked by `scanName`), where each name starts, and an
+// open-addressing hash table from a name to its position in the list.
+// A name costs about 18 bytes here; as a JavaScript string in an array and a
+// Map it costs about 70, and takes several times longer to add. Internal to
+// the core (lib/Circuit.ts).
+
+/** What {@link scanName} found: not an identifier, an identifier kept for unnamed wires (`_12`), or an identifier with its hash. */
+export const NOT_A_NAME = -1;
+/** See {@link NOT_A_NAME}. */
+export const RESERVED_NAME = -2;
+
+/**
+ * Checks that `name` is a JavaScript identifier of ASCII letters, digits,
+ * `_` and `$` not starting with a digit, and not of the form `_<digits>`;
+ * returns its 31-bit hash, {@link NOT_A_NAME} or {@link RESERVED_NAME}.
+ * @internal
+ */
+export function scanName(name: string): number {
+  const n = name.length;
+  if (n === 0) return NOT_A_NAME;
+  let h = 0x811c9dc5 | 0;
+  let digitsAfterUnderscore = name.charCodeAt(0) === 95 && n > 1;
+  for (let k = 0; k < n; k++) {
+    const c = name.charCodeAt(k);
+    const letter = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36;
+    const digit = c >= 48 && c <= 57;
+    if (!letter && !(digit && k > 0)) return NOT_A_NAME;
+    if (k > 0 && !digit) digitsAfterUnderscore = false;
+    h = Math.imul(h ^ c, 16777619);
+  }
+  return digitsAfterUnderscore ? RESERVED_NAME : h & 0x7fffffff;
+}
+
+/** The hash {@link scanName} gives a valid name. */
+function hashOf(name: string): number {
+  let h = 0x811c9dc5 | 0;
+  for (let k = 0; k < name.length; k++) h = Math.imul(h ^ name.charCodeAt(k), 16777619);
+  return h & 0x7fffffff;
+}
+
+/** Names in the order they were added, each found by name in constant time. @internal */
+export class NameList {
+  private chars = new Uint8Array(256);
+  /** Name k is `chars[starts[k] .. starts[k + 1])`. */
+  private starts = new Int32Array(33);
+  private count = 0;
+  /** Open addressing: a slot holds 1 + the position of a name, or 0 when empty. */
+  private table = new Int32Array(64);
+
+  /** The number of names. */
+  get length(): number {
+    return this.count;
+  }
+
+  /** The position of `name` in the list, or -1. */
+  indexOf(name: string, hash = hashOf(name)): number {
+    const table = this.table;
+    const mask = table.length - 1;
+    for (let s = hash & mask; ; s = (s + 1) & mask) {
+      const e = table[s] ?? 0;
+      if (e === 0) return -1;
+      if (this.equals(e - 1, name)) return e - 1;
+    }
+  }
+
+  /** Adds `name` (valid and not in the list: the caller checked), with the hash {@link scanName} gave; returns its position. */
+  push(name: string, hash: number): number {
+    const k = this.count;
+    // at most 70% full: a miss probes a few slots on average
+    if ((k + 1) * 10 > this.table.length * 7) this.rehash();
+    if (k + 2 > this.starts.length) this.starts = grow(this.starts, new Int32Array(this.starts.length * 2));
+    const at = this.starts[k] ?? 0;
+    const end = at + name.length;
+    if (end > this.chars.length) this.chars = grow(this.chars, new Uint8Array(Math.max(end, this.chars.length * 2)));
+    const chars = this.chars;
+    for (let j = 0; j < name.length; j++) chars[at + j] = name.charCodeAt(j);
+    this.starts[k + 1] = end;
+    this.count = k + 1;
+    this.insert(k, hash);
+    return k;
+  }
+
+  /** The name at position `k`. */
+  at(k: number): string {
+    const from = this.starts[k] ?? 0;
+    const to = this.starts[k + 1] ?? from;
+    if (to - from <= 64) return String.fromCharCode(...this.chars.subarray(from, to));
+    let s = '';
+    for (let j = from; j < to; j += 4096) s += String.fromCharCode(...this.chars.subarray(j, Math.min(to, j + 4096)));
+    return s;
+  }
+
+  /** Releases spare capacity (a circuit that stops growing keeps only what it uses). */
+  trim(): void {
+    const used = this.starts[this.count] ?? 0;
+    if (this.chars.length > used) this.chars = this.chars.slice(0, used);
+    if (this.starts.length > this.count + 1) this.starts = this.starts.slice(0, this.count + 1);
+  }
+
+  private equals(k: number, name: string): boolean {
+    const from = this.starts[k] ?? 0;
+    if ((this.starts[k + 1] ?? 0) - from !== name.length) return false;
+    const chars = this.chars;
+    for (let j = 0; j < name.length; j++) if (chars[from + j] !== name.charCodeAt(j)) return false;
+    return true;
+  }
+
+  private insert(k: number, hash: number): void {
+    const table = this.table;
+    const mask = table.length - 1;
+    let s = hash & mask;
+    while ((table[s] ?? 0) !== 0) s = (s + 1) & mask;
+    table[s] = k + 1;
+  }
+
+  private rehash(): void {
+    this.table = new Int32Array(this.table.length * 2);
+    const chars = this.chars;
+    for (let k = 0; k < this.count; k++) {
+      let h = 0x811c9dc5 | 0;
+      for (let j = this.starts[k] ?? 0, e = this.starts[k + 1] ?? 0; j < e; j++) h = Math.imul(h ^ (chars[j] ?? 0), 16777619);
+      this.insert(k, h & 0x7fffffff);
+    }
+  }
+}
+
+/** Copies `from` into the larger `to`. @internal */
+export function grow<T extends Uint8Array | Int32Array | Float64Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
+}
