@@ -207,8 +207,8 @@ const OP_MAX = 9;
 const OP_RECIPROCAL = 10;
 const OP_POW = 11;
 
-/** How many inputs the inline math of each opcode reads (add and max: any number). */
-const FIXED_ARITY: readonly (number | undefined)[] = [undefined, undefined, 0, 2, undefined, 2, 1, 1, 1, undefined, 1, 1];
+/** How many inputs the inline math of each opcode reads; -1 for any number (add, max, a user's gate). */
+const FIXED_ARITY = Int8Array.of(-1, -1, 0, 2, -1, 2, 1, 1, 1, -1, 1, 1, -1, -1, -1, -1);
 
 /** The built-in gate classes, by tag. @internal */
 type BuiltinGate =
@@ -407,6 +407,12 @@ export class Circuit {
     return this.gateNames.get(index) ?? `_${String(index)}`;
   }
 
+  /** The position of wire `index` among the inputs (its place in {@link Circuit.inputNames}), or -1 when it is not an input. */
+  inputPosition(index: number): number {
+    const pc = index >= 0 && index < this.count ? this.recordOf[index]! : 0;
+    return pc < 0 ? -1 - pc : -1;
+  }
+
   /** The wire called `name`, if there is one. */
   wire(name: string): Wire | undefined {
     const i = this.find(name);
@@ -444,12 +450,19 @@ export class Circuit {
     const argStart = new Int32Array(n + 1);
     const args = new Int32Array(this.streamLength);
     const st = this.stream;
+    const recordOf = this.recordOf;
     let m = 0;
     for (let i = 0; i < n; i++) {
-      const pc = this.recordOf[i]!;
-      gate[i] = pc < 0 ? -1 : st[pc]! >> 4;
-      const [from, to] = this.argRange(pc);
-      for (let k = from; k < to; k++) args[m++] = st[k]!;
+      const pc = recordOf[i]!;
+      if (pc < 0) gate[i] = -1;
+      else {
+        const x = st[pc]!;
+        gate[i] = x >> 4;
+        const fixed = FIXED_ARITY[x & 15]!;
+        const from = fixed < 0 ? pc + 3 : pc + 2;
+        const to = from + (fixed < 0 ? st[pc + 2]! : fixed);
+        for (let k = from; k < to; k++) args[m++] = st[k]!;
+      }
       argStart[i + 1] = m;
     }
     return { size: n, inputs: this.inputWires.slice(0, this.inputCount), gate, argStart, args: args.slice(0, m), gates: this.gates.slice() };
@@ -458,8 +471,8 @@ export class Circuit {
   /** Where the input wires of the record at `pc` are in `stream`: `[from, to)` (empty for an input's `pc`, which is negative). */
   private argRange(pc: number): [number, number] {
     if (pc < 0) return [0, 0];
-    const fixed = FIXED_ARITY[this.stream[pc]! & 15];
-    if (fixed !== undefined) return [pc + 2, pc + 2 + fixed];
+    const fixed = FIXED_ARITY[this.stream[pc]! & 15]!;
+    if (fixed >= 0) return [pc + 2, pc + 2 + fixed];
     return [pc + 3, pc + 3 + this.stream[pc + 2]!];
   }
 
@@ -534,8 +547,8 @@ export class Circuit {
     if (error !== undefined) return E.left(error);
     const entry = builtinOf(gate);
     // a built-in's inline math reads a fixed number of inputs: a subclass that changed its arity is called through its methods
-    const fixed = entry === undefined ? -1 : (FIXED_ARITY[entry.op] ?? inputs.length);
-    const op = entry !== undefined && fixed === inputs.length ? entry.op : OP_CUSTOM;
+    const fixed = entry === undefined ? -1 : FIXED_ARITY[entry.op]!;
+    const op = entry !== undefined && (fixed < 0 || fixed === inputs.length) ? entry.op : OP_CUSTOM;
     let gid = this.gateIndex.get(gate);
     if (gid === undefined) {
       gid = this.gates.length;
@@ -868,7 +881,7 @@ export class Circuit {
   /** Appends a gate's record: its head, the number of inputs where its opcode takes any number, the input wires. */
   private pushGate(head: number, inputs: readonly Wire[]): void {
     const n = inputs.length;
-    const counted = FIXED_ARITY[head & 15] === undefined;
+    const counted = FIXED_ARITY[head & 15]! < 0;
     const index = this.count;
     const pc = this.record(2 + (counted ? 1 : 0) + n);
     const st = this.stream;

@@ -1,59 +1,82 @@
 import * as E from 'fp-ts/Either';
-import { Backward, Forward, type Circuit, type Workspace } from './Circuit';
-import { emit, type EmittedStep } from './emit';
-import type { CircuitError } from './errors';
+import { Backward, Forward, Wire, type Circuit, type Workspace } from './Circuit';
+import { Calls, fused, loop, tape, type Fused, type FusedBatch, type Loop, type Tape } from './compiler/codegen';
+import { plan, type Plan } from './compiler/plan';
+import type { CircuitError, InputError } from './errors';
 import type { Gate } from './Gate';
-import { sigmoid } from './gates/SigmoidGate';
 
-// A client of the public API: the circuit written out as straight-line code
-// by the same emitter as printBackprop, split into functions of bounded size
-// (V8 stops optimising very large functions), run over two Float64Arrays.
+// A client of the public API. compile() writes a circuit as JavaScript with
+// the same emitter as printBackprop: a small circuit as one function with
+// every value in a local, a larger one as loops over the runs of gates that
+// repeat one shape (a layer of neurons, the steps of a chain: V8 optimises a
+// short loop body well, and a function of 100,000 statements not at all)
+// and a tape, a typed-array list of the other gates run by one generated
+// switch. A pass keeps only what the backward pass needs, as a hand-written
+// one does; every wire's value and gradient are worked out on request.
 
 /**
  * Options of {@link compile}.
  *
  * @example
  * ```ts
- * const options: CompileOptions = { chunk: 500 };
+ * const options: CompileOptions = { mode: 'loops' };
  * ```
  */
 export interface CompileOptions {
-  /** The most statements in one generated function. Default 200. */
-  readonly chunk?: number;
   /**
-   * `code`: straight-line JavaScript; `tape`: the circuit's own typed-array
-   * interpreter (a {@link Workspace}); `auto` (the default): code for circuits
-   * of at most {@link CODE_LIMIT} gates, the tape above. V8's optimising
-   * compiler takes time superlinear in a function's size and at least
-   * ~0.1 ms per statement here, so generated code only pays off on small
-   * circuits evaluated many times; large ones run faster on the tape.
+   * `code`: the whole pass as one function with every value in a local
+   * variable (the fastest for small circuits; V8 takes a long time to
+   * optimise a large one); `loops`: a loop for every run of at least
+   * {@link MIN_LOOP_INSTANCES} gates groups that repeat one shape, and the tape
+   * for the rest; `tape`: every gate on the tape; `auto` (the default):
+   * `code` up to {@link FUSED_LIMIT} gates, `loops` above.
    */
-  readonly mode?: 'auto' | 'code' | 'tape';
+  readonly mode?: 'auto' | 'code' | 'loops' | 'tape';
 }
 
 /**
- * The largest circuit (in gates) that `compile` writes out as code in
- * `auto` mode; larger ones run on the tape. Chosen by measurement (`npm run bench`).
+ * The largest circuit (in gates) that `compile` writes as one function in
+ * `auto` mode; larger ones run as loops and the tape. Chosen by
+ * measurement (`npm run bench`).
  *
  * @example
  * ```ts
- * compile(circuit).mode; // 'code' when circuit has at most CODE_LIMIT gates
- * ```
- */
-export const CODE_LIMIT = 1000;
-
-/**
- * The largest circuit (in gates) whose `run` is one generated function
- * keeping every value and gradient in local variables (registers), as a
- * hand-written function would; larger code-mode circuits run in chunks over
- * the value and gradient arrays.
- *
- * @example
- * ```ts
- * compile(neuron).source.startsWith('function run('); // true: 4 gates
+ * compile(neuron).mode; // 'code': 4 gates
  * ```
  */
 export const FUSED_LIMIT = 200;
+
+/**
+ * The fewest repetitions of a shape that `compile` runs as a loop (and the
+ * loop must cover at least 16 gates); shorter runs go on the tape.
+ *
+ * @example
+ * ```ts
+ * MIN_LOOP_INSTANCES; // 4
+ * ```
+ */
+export const MIN_LOOP_INSTANCES = 4;
+
+/**
+ * One part of a compiled circuit, in order: the whole pass written out
+ * (`code`), a loop over `instances` repetitions of a `shape` of gates, or
+ * gates on the tape.
+ *
+ * @example
+ * ```ts
+ * compile(layer).parts; // [{ kind: 'loop', gates: 400, instances: 100, shape: 4 }, { kind: 'tape', gates: 1, ... }]
+ * ```
+ */
+export interface CompiledPart {
+  /** How the part runs. */
+  readonly kind: 'code' | 'loop' | 'tape';
+  /** How many gates it covers. */
+  readonly gates: number;
+  /** For a loop, how many times its body runs; otherwise 1. */
+  readonly instances: number;
+  /** For a loop, how many gates its body has; otherwise the part's gates. */
+  readonly shape: number;
+}
 
 /**
  * The result of {@link CompiledCircuit.batch}: the output value and every
@@ -75,27 +98,77 @@ export interface BatchResult {
   readonly gradients: Readonly<Record<string, Float64Array>>;
 }
 
-/** Points per block in batch evaluation: values and gradients of a block stay in cache. */
-const BATCH_BLOCK = 256;
+/** The forward pass of a compiled circuit: the inputs and output are at hand; every other wire's value is worked out when first asked for. */
+class CompiledForward extends Forward {
+  constructor(private readonly owner: CompiledCircuit) {
+    super(owner.circuit, new Float64Array(0));
+  }
 
-type BatchKernel = (V: Float64Array, D: Float64Array, m: number, B: number, G: readonly Gate[], sig: (q: number) => number, num: (x: unknown) => number) => void;
+  override get values(): Float64Array {
+    return this.owner.allValues();
+  }
 
-type Fused = (inputs: ArrayLike<number>, upstream: number, v: Float64Array, g: Float64Array, G: readonly Gate[], sig: (q: number) => number, num: (x: unknown) => number) => number;
+  override get size(): number {
+    return this.owner.wires;
+  }
 
-type ForwardChunk = (v: Float64Array, G: readonly Gate[], sig: (q: number) => number, num: (x: unknown) => number) => void;
-type BackwardChunk = (v: Float64Array, g: Float64Array, G: readonly Gate[], sig: (q: number) => number, num: (x: unknown) => number) => void;
+  override get output(): number {
+    return this.owner.outputValue();
+  }
 
-const num = (x: unknown): number => (typeof x === 'number' ? x : NaN);
+  override value(wire: Wire): number {
+    const k = this.owner.inputOf(wire);
+    if (k >= 0) return this.owner.inputValue(k);
+    if (wire.circuit === this.circuit && wire.index === this.owner.wires - 1) return this.output;
+    return super.value(wire);
+  }
+
+  override inputs(): Record<string, number> {
+    const out: Record<string, number> = {};
+    this.circuit.inputNames.forEach((name, k) => (out[name] = this.owner.inputValue(k)));
+    return out;
+  }
+}
+
+/** The backward pass of a compiled circuit: the inputs' gradients are at hand; every other wire's is worked out when first asked for. */
+class CompiledBackward extends Backward {
+  constructor(private readonly owner: CompiledCircuit, forward: CompiledForward) {
+    super(forward, new Float64Array(0));
+  }
+
+  override get gradients(): Float64Array {
+    return this.owner.allGradients();
+  }
+
+  override gradient(wire: Wire): number {
+    const k = this.owner.inputOf(wire);
+    return k >= 0 ? (this.owner.inputGradients[k] ?? NaN) : super.gradient(wire);
+  }
+
+  override inputs(): Record<string, number> {
+    const out: Record<string, number> = {};
+    const g = this.owner.inputGradients;
+    this.forward.circuit.inputNames.forEach((name, k) => (out[name] = g[k] ?? NaN));
+    return out;
+  }
+}
 
 /**
- * A circuit compiled to straight-line JavaScript: the fast path for
- * evaluating one circuit many times. Its buffers are allocated once; each
- * `forward` / `backward` / `run` overwrites them and returns the same result
- * objects (as a {@link Workspace} does), allocating nothing per call.
+ * A circuit compiled to JavaScript: the fast path for evaluating one circuit
+ * many times. Its buffers are allocated once; each `forward` / `backward` /
+ * `run` overwrites them and returns the same result objects (as a
+ * {@link Workspace} does), allocating nothing per call.
+ *
+ * A pass computes the output value and every input's gradient
+ * (`inputGradients`, or `gradient(input)` on the result) and keeps only the
+ * values the backward pass needs. The value or gradient of any other wire
+ * (`gradient(wire)`, `values`, `gradients`) is worked out on first request
+ * after each pass, by the circuit's interpreter from the same inputs (one
+ * interpreted pass, bit for bit the same numbers).
  *
  * Errors are the circuit's own: bad inputs and non-finite values are found
- * by a scan after the pass, and the circuit's interpreter then replays the
- * pass to name the gate and wire, with the same message as
+ * by cheap checks during the pass, and the circuit's interpreter then
+ * replays the pass to name the gate and wire, with the same message as
  * {@link Circuit.forward}.
  *
  * @example
@@ -107,127 +180,141 @@ const num = (x: unknown): number => (typeof x === 'number' ? x : NaN);
  * const grads = orThrow(fast.run([2, 3], 1));
  * grads.gradient(a);      // 3
  * grads.forward.output;   // 6
+ * fast.inputGradients;    // Float64Array [3, 2]: every input's gradient, in declaration order
  * ```
  */
 export class CompiledCircuit {
-  /** How this circuit runs: generated `code`, or the interpreter's `tape`. */
-  readonly mode: 'code' | 'tape';
-  /** The generated source, forward functions then backward functions (empty on the tape). */
+  /** How the circuit runs: one generated function (`code`), loops and the tape (`loops`), or the tape alone (`tape`). */
+  readonly mode: 'code' | 'loops' | 'tape';
+  /** The generated source: the one function, or each loop's functions and the tape's. */
   readonly source: string;
-  private readonly tape: Workspace | undefined;
-  private readonly forwardChunks: readonly ForwardChunk[];
-  private readonly backwardChunks: readonly BackwardChunk[];
+  /** What runs, in order. */
+  readonly parts: readonly CompiledPart[];
+  /** The number of wires compiled (the circuit's size when it was compiled). */
+  readonly wires: number;
+  /**
+   * Every input's gradient after the last backward pass, in declaration
+   * order (a view of a buffer that the next pass overwrites).
+   */
+  readonly inputGradients: Float64Array;
+  private readonly inputCount: number;
+  private readonly V: Float64Array;
+  private readonly D: Float64Array;
+  private readonly outSlot: number;
   private readonly calls: readonly Gate[];
-  private readonly fwd: Forward;
-  private readonly bwd: Backward;
+  private readonly fusedRun: Fused | undefined;
+  private fusedBatchKernel: FusedBatch | undefined;
+  private readonly makeFusedBatch: (() => FusedBatch) | undefined;
+  private readonly steps: readonly Step[];
+  private readonly zero: Int32Array;
+  private readonly fwd: CompiledForward;
+  private readonly bwd: CompiledBackward;
   private readonly okForward: E.Either<CircuitError, Forward>;
   private readonly okBackward: E.Either<CircuitError, Backward>;
-  private readonly inputIndices: Int32Array;
-  private readonly fused: Fused | undefined;
-  private batchKernel: BatchKernel | undefined;
-  private fusedBatchKernel: FusedBatch | undefined;
+  private readonly outputWire: Wire;
+  /** Passes run so far, and the pass whose every-wire arrays were worked out. */
+  private pass = 0;
+  private valuesPass = -1;
+  private gradientsPass = -1;
   private upstream = 1;
+  private full: { values: Float64Array; gradients: Float64Array } | undefined;
+  private interpreter: Workspace | undefined;
 
   /** @param circuit - the circuit to compile, as it is now. @param options - see {@link CompileOptions}. */
   constructor(readonly circuit: Circuit, options: CompileOptions = {}) {
-    const chunk = Math.max(1, options.chunk ?? 200);
-    const gates = circuit.size - circuit.inputIndices.length;
-    const mode = options.mode ?? 'auto';
-    this.mode = mode === 'tape' || (mode === 'auto' && gates > CODE_LIMIT) ? 'tape' : 'code';
-    this.tape = this.mode === 'tape' ? circuit.workspace() : undefined;
-    const program = this.mode === 'tape' ? { forward: [], backward: [], calls: [] } : emit(circuit, {
-      value: (i) => `v[${String(i)}]`,
-      gradient: (i) => `g[${String(i)}]`,
-      gate: (k) => `G[${String(k)}]`,
-    });
-    this.calls = program.calls;
-    const forwardLines = program.forward.map((s) => `${s.target} = ${s.gate === undefined ? s.expression : `num(${s.expression})`};`);
-    const backwardLines = backwardStatements(program.backward);
-    const forwardBodies = chunks(forwardLines, chunk);
-    const backwardBodies = chunks(backwardLines, chunk);
-    const fusedSource = this.mode === 'code' && gates <= FUSED_LIMIT ? fusedRun(circuit, program.calls) : undefined;
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- as below
-    this.fused = fusedSource === undefined ? undefined : (new Function('inputs', 'up', 'v', 'g', 'G', 'sig', 'num', fusedSource) as Fused);
-    this.source = [
-      ...(fusedSource === undefined ? [] : [`function run(inputs, up, v, g, G, sig, num) {\n${fusedSource}\n}`]),
-      ...forwardBodies.map((b, k) => `function forward${String(k)}(v, G, sig, num) {\n${b}\n}`),
-      ...backwardBodies.map((b, k) => `function backward${String(k)}(v, g, G, sig, num) {\n${b}\n}`),
-    ].join('\n');
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- generating code is the point of a compiler
-    this.forwardChunks = forwardBodies.map((b) => new Function('v', 'G', 'sig', 'num', b) as ForwardChunk);
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- as above
-    this.backwardChunks = backwardBodies.map((b) => new Function('v', 'g', 'G', 'sig', 'num', b) as BackwardChunk);
-    this.fwd = new Forward(circuit, new Float64Array(circuit.size));
-    this.bwd = new Backward(this.fwd, new Float64Array(circuit.size));
+    const gates = circuit.size - circuit.inputNames.length;
+    const asked = options.mode ?? 'auto';
+    this.mode = asked === 'auto' ? (gates <= FUSED_LIMIT ? 'code' : 'loops') : asked;
+    this.wires = circuit.size;
+    this.outputWire = new Wire(circuit, circuit.size - 1);
+    const calls = new Calls();
+    const n = circuit.inputIndices.length;
+    this.inputCount = n;
+    if (this.mode === 'code') {
+      const f = fused(circuit, calls);
+      this.fusedRun = f.run;
+      this.makeFusedBatch = f.batch;
+      this.source = f.source;
+      this.steps = [];
+      this.zero = new Int32Array(0);
+      this.V = new Float64Array(n + 1);
+      this.D = new Float64Array(n + 1);
+      const out = circuit.size - 1;
+      this.outSlot = out < 0 ? 0 : circuit.inputPosition(out) >= 0 ? circuit.inputPosition(out) : n;
+      this.parts = gates > 0 ? [{ kind: 'code', gates, instances: 1, shape: gates }] : [];
+    } else {
+      const p = plan(circuit, this.mode === 'loops');
+      const built = steps(p, calls);
+      this.steps = built.steps;
+      this.source = built.source;
+      this.fusedRun = undefined;
+      this.makeFusedBatch = undefined;
+      this.zero = p.zero;
+      this.V = new Float64Array(p.slots);
+      this.D = new Float64Array(p.slots);
+      this.outSlot = p.output < 0 ? 0 : (p.slot[p.output] ?? 0);
+      this.parts = p.segments.map((s) =>
+        s.kind === 'loop' ? { kind: 'loop', gates: s.count * s.length, instances: s.count, shape: s.length } : { kind: 'tape', gates: s.count, instances: 1, shape: s.count },
+      );
+    }
+    this.calls = calls.gates;
+    this.inputGradients = this.D.subarray(0, n);
+    this.fwd = new CompiledForward(this);
+    this.bwd = new CompiledBackward(this, this.fwd);
     this.okForward = E.right(this.fwd);
     this.okBackward = E.right(this.bwd);
-    this.inputIndices = Int32Array.from(circuit.inputIndices);
   }
 
   /** The forward pass from positional input values, in declaration order (as {@link Circuit.forwardArray}). */
   forward(inputs: ArrayLike<number>): E.Either<CircuitError, Forward> {
-    if (this.tape !== undefined) return this.tape.forward(inputs);
-    const v = this.fwd.values;
-    const idx = this.inputIndices;
-    const n = idx.length;
-    let ok = inputs.length === n;
-    for (let k = 0; ok && k < n; k++) {
-      const x = inputs[k];
-      if (typeof x !== 'number' || x - x !== 0) ok = false;
-      else v[idx[k] ?? 0] = x;
+    this.pass++;
+    if (this.fusedRun !== undefined) {
+      // the one function does both passes: run it, and keep the gradients of upstream 1 for nothing
+      // (status 2, a non-finite gradient at upstream 1, is the backward pass's business)
+      if (inputs.length === this.inputCount && this.wires > 0 && this.fusedRun(inputs, 1, this.V, this.D, this.calls) !== 1) return this.okForward;
+      return this.explainForward(inputs);
     }
-    if (ok) {
-      const G = this.calls;
-      const fs = this.forwardChunks;
-      for (let k = 0; k < fs.length; k++) fs[k]?.(v, G, sigmoid, num);
-      if (allFinite(v)) return this.okForward;
-    }
-    return this.explain(this.circuit.forwardArray(inputs));
+    if (this.setInputs(inputs) && this.runForward() === 0) return this.okForward;
+    return this.explainForward(inputs);
   }
 
   /** The backward pass of the last `forward`, from the circuit's last wire with this upstream gradient. */
   backward(upstream = 1): E.Either<CircuitError, Backward> {
-    if (this.tape !== undefined) return this.tape.backward(upstream);
-    const g = this.bwd.gradients;
-    const out = g.length - 1;
-    // a loop beats the fill builtin's call overhead on small circuits
-    if (g.length < 256) for (let i = 0; i < g.length; i++) g[i] = 0;
-    else g.fill(0);
+    this.pass++;
     this.upstream = upstream;
-    if (typeof upstream === 'number' && upstream - upstream === 0 && out >= 0) {
-      g[out] = 0 + upstream; // as the interpreter seeds it, so -0 becomes +0
-      const v = this.fwd.values;
-      const G = this.calls;
-      const bs = this.backwardChunks;
-      for (let k = 0; k < bs.length; k++) bs[k]?.(v, g, G, sigmoid, num);
-      if (allFinite(g)) return this.okBackward;
+    if (typeof upstream === 'number' && upstream - upstream === 0 && this.wires > 0) {
+      if (this.fusedRun !== undefined) {
+        if (this.fusedRun(this.V.subarray(0, this.inputCount), upstream, this.V, this.D, this.calls) === 0) return this.okBackward;
+      } else if (this.runBackward(upstream) === 0) return this.okBackward;
     }
-    return this.explain(this.circuit.backward(this.fwd, this.upstream));
+    return this.explainBackward(this.V.subarray(0, this.inputCount).slice(), upstream);
   }
 
   /** `forward(inputs)` then `backward(upstream)`: the value is `result.forward.output`. */
   run(inputs: ArrayLike<number>, upstream = 1): E.Either<CircuitError, Backward> {
-    const fused = this.fused;
-    if (fused !== undefined && inputs.length === this.inputIndices.length && typeof upstream === 'number') {
-      const status = fused(inputs, upstream, this.fwd.values, this.bwd.gradients, this.calls, sigmoid, num);
-      if (status === 0) return this.okBackward;
-      // 1: an input or value was not finite; 2: a gradient was not: the interpreter names it
-      const f = this.circuit.forwardArray(inputs);
-      if (E.isLeft(f) || status === 1) return this.explain(f);
-      return this.explain(this.circuit.backward(f.right, upstream));
+    this.pass++;
+    this.upstream = upstream;
+    const fusedRun = this.fusedRun;
+    if (fusedRun !== undefined) {
+      if (inputs.length === this.inputCount && typeof upstream === 'number' && this.wires > 0) {
+        const status = fusedRun(inputs, upstream, this.V, this.D, this.calls);
+        if (status === 0) return this.okBackward;
+      }
+      return this.explain(inputs, upstream);
     }
-    const f = this.forward(inputs);
-    return E.isLeft(f) ? f : this.backward(upstream);
+    if (this.setInputs(inputs) && this.runForward() === 0 && typeof upstream === 'number' && upstream - upstream === 0 && this.wires > 0 && this.runBackward(upstream) === 0) {
+      return this.okBackward;
+    }
+    return this.explain(inputs, upstream);
   }
 
   /**
    * Evaluates the circuit at many points at once: `columns[k]` holds input
    * `k`'s value at every point (inputs in declaration order), and the result
    * holds the output value and every input's gradient at every point, as
-   * columns. In code mode each gate runs as one loop over a block of points,
-   * so the per-gate cost is shared by the block; on the tape the points run
-   * one by one. A problem at a point is the interpreter's error for that
-   * point, prefixed with `point <index>: `.
+   * columns. A small circuit (`code` mode) runs its pass inside one loop
+   * over the points. A problem at a point is the interpreter's error for
+   * that point, prefixed with `point <index>: `.
    *
    * @param columns - one column per input, all of the same length.
    * @param upstream - the upstream gradient on the output, the same at every point.
@@ -235,88 +322,214 @@ export class CompiledCircuit {
   batch(columns: readonly ArrayLike<number>[], upstream = 1): E.Either<CircuitError, BatchResult> {
     const names = this.circuit.inputNames;
     if (columns.length !== names.length) {
-      return E.left({ _tag: 'InputError', input: '', message: `expected ${String(names.length)} input columns (${names.join(', ')}), got ${String(columns.length)}` });
+      return E.left(inputError('', `expected ${String(names.length)} input columns (${names.join(', ')}), got ${String(columns.length)}`));
     }
     const points = columns[0]?.length ?? 0;
     const uneven = columns.findIndex((col) => col.length !== points);
     if (uneven >= 0) {
-      return E.left({ _tag: 'InputError', input: names[uneven] ?? '', message: `input column ${names[uneven] ?? ''} has ${String(columns[uneven]?.length ?? 0)} values, the first column ${String(points)}` });
+      return E.left(inputError(names[uneven] ?? '', `input column ${names[uneven] ?? ''} has ${String(columns[uneven]?.length ?? 0)} values, the first column ${String(points)}`));
     }
     const value = new Float64Array(points);
     const gradients: Record<string, Float64Array> = {};
-    for (const name of names) gradients[name] = new Float64Array(points);
-    const gradientColumns = names.map((name) => gradients[name] ?? new Float64Array(points));
+    const gradientColumns = names.map((name) => (gradients[name] = new Float64Array(points)));
     const result = { points, value, gradients };
     const point = (p: number): number[] => columns.map((col) => col[p] ?? NaN);
-    const atPoint = (p: number, r: E.Either<CircuitError, unknown>): E.Either<CircuitError, never> => {
-      const explained = this.explain(r);
-      return E.isLeft(explained) ? E.left({ ...explained.left, message: `point ${String(p)}: ${explained.left.message}` }) : explained;
+    const atPoint = (p: number): E.Left<CircuitError> => {
+      const explained = this.explain(point(p), upstream);
+      return { _tag: 'Left', left: { ...explained.left, message: `point ${String(p)}: ${explained.left.message}` } };
     };
-    const n = this.circuit.size;
-    const out = n - 1;
-    if (this.mode === 'tape' || n === 0) {
-      for (let p = 0; p < points; p++) {
-        const r = this.run(point(p), upstream);
-        if (E.isLeft(r)) return atPoint(p, r);
-        value[p] = r.right.forward.output;
-        const g = r.right.gradients;
-        this.inputIndices.forEach((w, k) => ((gradientColumns[k] ?? value)[p] = g[w] ?? NaN));
-      }
-      return E.right(result);
+    if (this.makeFusedBatch !== undefined && this.wires > 0 && typeof upstream === 'number') {
+      this.fusedBatchKernel ??= this.makeFusedBatch();
+      const bad = this.fusedBatchKernel(columns, gradientColumns, value, points, upstream, this.calls);
+      return bad >= 0 ? atPoint(bad) : E.right(result);
     }
-    if (this.fused !== undefined) {
-      // small circuits: one loop over the points, every value in a local
-      this.fusedBatchKernel ??= fusedBatch(this.circuit, this.calls);
-      const bad = this.fusedBatchKernel(columns, gradientColumns, value, points, upstream, this.calls, sigmoid, num);
-      if (bad >= 0) return atPoint(bad, this.run(point(bad), upstream));
-      return E.right(result);
-    }
-    this.batchKernel ??= batchKernel(this.circuit, this.calls);
-    const kernel = this.batchKernel;
-    const B = Math.max(1, Math.min(BATCH_BLOCK, points));
-    const V = new Float64Array(n * B);
-    const D = new Float64Array(n * B);
-    const idx = this.inputIndices;
-    for (let start = 0; start < points; start += B) {
-      const m = Math.min(B, points - start);
-      // inputs into the block, checked: a bad one is the interpreter's error at its point
-      for (let k = 0; k < idx.length; k++) {
-        const col = columns[k] ?? [];
-        const base = (idx[k] ?? 0) * B;
-        for (let p = 0; p < m; p++) {
-          const x = col[start + p];
-          if (typeof x !== 'number' || x - x !== 0) return atPoint(start + p, this.circuit.forwardArray(point(start + p)));
-          V[base + p] = x;
+    const n = this.inputCount;
+    const V = this.V;
+    const D = this.D;
+    this.pass++;
+    for (let p = 0; p < points; p++) {
+      let acc = 0;
+      for (let k = 0; k < n; k++) {
+        const x = (columns[k] as ArrayLike<number>)[p];
+        if (typeof x !== 'number') acc = NaN;
+        else {
+          V[k] = x;
+          acc += x - x;
         }
       }
-      D.fill(0);
-      for (let p = 0; p < m; p++) D[out * B + p] = 0 + upstream;
-      kernel(V, D, m, B, this.calls, sigmoid, num);
-      if (!allFinite(V) || !allFinite(D)) {
-        for (let p = 0; p < m; p++) {
-          const r = this.run(point(start + p), upstream);
-          if (E.isLeft(r)) return atPoint(start + p, r);
-        }
-      }
-      for (let p = 0; p < m; p++) value[start + p] = V[out * B + p] ?? NaN;
-      for (let k = 0; k < idx.length; k++) {
-        const col = gradientColumns[k] ?? value;
-        const base = (idx[k] ?? 0) * B;
-        for (let p = 0; p < m; p++) col[start + p] = D[base + p] ?? NaN;
-      }
+      if (acc !== 0 || this.wires === 0 || typeof upstream !== 'number' || upstream - upstream !== 0 || this.runForward() !== 0 || this.runBackward(upstream) !== 0) return atPoint(p);
+      value[p] = V[this.outSlot] ?? NaN;
+      for (let k = 0; k < n; k++) (gradientColumns[k] as Float64Array)[p] = D[k] ?? NaN;
     }
+    this.pass++;
     return E.right(result);
   }
 
-  /** The interpreter's verdict where the compiled pass saw a problem (it names gate and wire). */
-  private explain<A>(replay: E.Either<CircuitError, A>): E.Either<CircuitError, never> {
-    if (E.isLeft(replay)) return replay;
-    return E.left({ _tag: 'GateError', pass: 'forward', gate: 'compiled', wire: '', message: 'compiled code produced a non-finite value that the circuit does not reproduce' });
+  // ---- for the result objects ---------------------------------------------
+
+  /** @internal The output value of the last forward pass. */
+  outputValue(): number {
+    return this.V[this.outSlot] ?? NaN;
+  }
+
+  /** @internal The value of input `k` in the last forward pass. */
+  inputValue(k: number): number {
+    return this.V[k] ?? NaN;
+  }
+
+  /** @internal The position of `wire` among the inputs, or -1. */
+  inputOf(wire: Wire): number {
+    return wire instanceof Wire && wire.circuit === this.circuit && wire.index < this.wires ? this.circuit.inputPosition(wire.index) : -1;
+  }
+
+  /** @internal Every wire's value in the last pass, worked out by the interpreter on first request. */
+  allValues(): Float64Array {
+    if (this.valuesPass !== this.pass) this.replay(false);
+    return this.full?.values ?? new Float64Array(this.wires).fill(NaN);
+  }
+
+  /** @internal Every wire's gradient in the last pass, worked out by the interpreter on first request. */
+  allGradients(): Float64Array {
+    if (this.gradientsPass !== this.pass) this.replay(true);
+    return this.full?.gradients ?? new Float64Array(this.wires).fill(NaN);
+  }
+
+  // ---- internals -------------------------------------------------------------
+
+  /** Replays the last pass on the interpreter, from the same inputs, to have every wire's value (and gradient). */
+  private replay(gradients: boolean): void {
+    const inputs = this.V.subarray(0, this.inputCount);
+    let values: Float64Array;
+    let grads: Float64Array | undefined;
+    if (this.circuit.size === this.wires) {
+      this.interpreter ??= this.circuit.workspace();
+      const f = this.interpreter.forward(inputs);
+      values = E.isRight(f) ? f.right.values : new Float64Array(this.wires).fill(NaN);
+      if (gradients) {
+        const b = this.interpreter.backward(this.upstream, this.outputWire);
+        grads = E.isRight(b) ? b.right.gradients : new Float64Array(this.wires).fill(NaN);
+      }
+    } else {
+      // the circuit grew since it was compiled: a fresh pass over it, cut to the compiled wires
+      const f = this.circuit.forwardArray(inputs);
+      values = E.isRight(f) ? f.right.values.subarray(0, this.wires) : new Float64Array(this.wires).fill(NaN);
+      if (gradients) {
+        const b = E.isRight(f) ? this.circuit.backward(f.right, this.upstream, this.outputWire) : f;
+        grads = E.isRight(b) ? b.right.gradients.subarray(0, this.wires) : new Float64Array(this.wires).fill(NaN);
+      }
+    }
+    this.full = { values, gradients: grads ?? this.full?.gradients ?? new Float64Array(this.wires).fill(NaN) };
+    this.valuesPass = this.pass;
+    if (gradients) this.gradientsPass = this.pass;
+  }
+
+  /** Checks the inputs and copies them to their slots; false when one is not a finite number (or the count is wrong). */
+  private setInputs(inputs: ArrayLike<number>): boolean {
+    const n = this.inputCount;
+    if (inputs.length !== n) return false;
+    const V = this.V;
+    let acc = 0;
+    if (inputs instanceof Float64Array) {
+      V.set(inputs);
+      for (let k = 0; k < n; k++) {
+        const x = V[k] ?? NaN;
+        acc += x - x;
+      }
+    } else {
+      for (let k = 0; k < n; k++) {
+        const x = inputs[k];
+        if (typeof x !== 'number') return false;
+        V[k] = x;
+        acc += x - x;
+      }
+    }
+    return acc === 0;
+  }
+
+  /** Runs the forward steps; 0 when every value was finite. */
+  private runForward(): number {
+    let acc = 0;
+    const steps = this.steps;
+    for (let k = 0; k < steps.length; k++) acc += (steps[k] as Step).forward(this.V, this.calls);
+    return acc;
+  }
+
+  /** Seeds the output, runs the backward steps in reverse; 0 when every gradient was finite. */
+  private runBackward(upstream: number): number {
+    const D = this.D;
+    const zero = this.zero;
+    for (let r = 0; r < zero.length; r += 2) {
+      const from = zero[r] ?? 0;
+      const to = zero[r + 1] ?? 0;
+      if (to - from < 32) for (let q = from; q < to; q++) D[q] = 0;
+      else D.fill(0, from, to);
+    }
+    D[this.outSlot] = 0 + upstream;
+    let acc = 0;
+    const steps = this.steps;
+    for (let k = steps.length - 1; k >= 0; k--) acc += (steps[k] as Step).backward(this.V, D, this.calls);
+    return acc;
+  }
+
+  private explainForward(inputs: ArrayLike<number>): E.Left<CircuitError> {
+    return disagree(this.circuit.forwardArray(inputs));
+  }
+
+  private explainBackward(inputs: ArrayLike<number>, upstream: number): E.Left<CircuitError> {
+    const f = this.circuit.forwardArray(inputs);
+    if (E.isLeft(f)) return f;
+    return disagree(this.circuit.backward(f.right, upstream, this.outputWire));
+  }
+
+  /** The interpreter's verdict on a pass that went wrong here (it names the gate and wire). */
+  private explain(inputs: ArrayLike<number>, upstream: number): E.Left<CircuitError> {
+    const f = this.circuit.forwardArray(inputs);
+    if (E.isLeft(f)) return f;
+    if (this.wires === 0) return disagree(this.circuit.backward(f.right, upstream));
+    return disagree(this.circuit.backward(f.right, upstream, this.outputWire));
   }
 }
 
+/** One step of a compiled pass: a loop or a tape segment. */
+interface Step {
+  forward(V: Float64Array, G: readonly Gate[]): number;
+  backward(V: Float64Array, D: Float64Array, G: readonly Gate[]): number;
+}
+
+/** The steps of a plan, in order, and their source. */
+function steps(p: Plan, calls: Calls): { steps: Step[]; source: string } {
+  const out: Step[] = [];
+  const sources: string[] = [];
+  const t: Tape | undefined = p.segments.some((s) => s.kind === 'tape') ? tape(p, calls) : undefined;
+  let r = 0;
+  for (const s of p.segments) {
+    if (s.kind === 'loop') {
+      const l: Loop = loop(p, s, calls);
+      sources.push(l.source);
+      const IX = l.table;
+      out.push({ forward: (V, G) => l.forward(V, G, IX), backward: (V, D, G) => l.backward(V, D, G, IX) });
+    } else if (t !== undefined) {
+      const [q0, q1, p0, p1, o0] = t.ranges[r++] ?? [0, 0, 0, 0, 0];
+      const { T, C } = t;
+      out.push({ forward: (V, G) => t.forward(V, T, C, G, q0, q1, p0, o0), backward: (V, D, G) => t.backward(V, D, T, C, G, q0, q1, p1, o0) });
+    }
+  }
+  if (t !== undefined) sources.push(t.source);
+  return { steps: out, source: sources.join('\n') };
+}
+
+function inputError(input: string, message: string): InputError {
+  return { _tag: 'InputError', input, message };
+}
+
+/** The interpreter's error; if it found none, the compiled code and the circuit disagree (a bug: say so). */
+function disagree<A>(replay: E.Either<CircuitError, A>): E.Left<CircuitError> {
+  if (E.isLeft(replay)) return replay;
+  return { _tag: 'Left', left: { _tag: 'GateError', pass: 'forward', gate: 'compiled', wire: '', message: 'compiled code produced a non-finite value that the circuit does not reproduce' } };
+}
+
 /**
- * Compiles `circuit` to straight-line JavaScript with the same emitter as
+ * Compiles `circuit` to JavaScript with the same emitter as
  * {@link printBackprop}. See {@link CompiledCircuit}.
  *
  * @example
@@ -327,142 +540,4 @@ export class CompiledCircuit {
  */
 export function compile(circuit: Circuit, options: CompileOptions = {}): CompiledCircuit {
   return new CompiledCircuit(circuit, options);
-}
-
-/** Backward statements: the first contribution assigns, later ones add; a call-through gate's backward runs once per wire. */
-function backwardStatements(steps: readonly EmittedStep[]): string[] {
-  const lines: string[] = [];
-  let k = 0;
-  while (k < steps.length) {
-    const s = steps[k];
-    if (s === undefined) break;
-    if (s.gate === undefined) {
-      lines.push(`${s.target} += ${s.expression};`);
-      k++;
-      continue;
-    }
-    // a gate without code: call its backward once, then add each input's share
-    const call = s.expression.slice(0, s.expression.lastIndexOf('['));
-    const parts = [`const l = ${call};`];
-    let m = 0;
-    for (; k < steps.length && steps[k]?.wire === s.wire; k++, m++) {
-      const t = steps[k];
-      if (t !== undefined) parts.push(`${t.target} += num(l[${String(m)}]);`);
-    }
-    parts.push(`if (!Array.isArray(l) || l.length !== ${String(m)}) ${s.target} = NaN;`);
-    lines.push(`{ ${parts.join(' ')} }`);
-  }
-  return lines;
-}
-
-/**
- * One function for the whole pass with every value and gradient in a local
- * variable: inputs are read and checked, the forward pass runs, values are
- * checked and stored, the backward pass runs from `0 + up` on the last wire,
- * gradients are checked and stored. Returns 0, or 1 / 2 for a non-finite
- * value / gradient (the caller asks the interpreter which gate it was).
- */
-function fusedRun(circuit: Circuit, calls: readonly Gate[]): string {
-  const all = Array.from({ length: circuit.size }, (_, i) => i);
-  return fusedBody(circuit, calls, {
-    read: (k) => `inputs[${String(k)}]`,
-    fail: (pass) => `return ${String(pass)};`,
-    store: (x, d) => [...all.map((i) => `v[${String(i)}] = ${x(i)};`), ...all.map((i) => `g[${String(i)}] = ${d(i)};`)],
-  }).join('\n') + '\nreturn 0;';
-}
-
-/**
- * The batch kernel for a small circuit: the fused pass inside one loop over
- * the points, reading input k from column `C[k]` and writing the output
- * value to `OUT` and input k's gradient to `GC[k]`. Returns -1, or the first
- * point where something was not finite (the caller asks the interpreter).
- */
-function fusedBatch(circuit: Circuit, calls: readonly Gate[]): FusedBatch {
-  const idx = circuit.inputIndices;
-  const out = circuit.size - 1;
-  const body = fusedBody(circuit, calls, {
-    read: (k) => `C${String(k)}[p]`,
-    fail: () => 'return p;',
-    store: (x, d) => [`OUT[p] = ${x(out)};`, ...idx.map((w, k) => `GC${String(k)}[p] = ${d(w)};`)],
-  });
-  const source = [
-    ...idx.map((_, k) => `const C${String(k)} = C[${String(k)}], GC${String(k)} = GC[${String(k)}];`),
-    'for (let p = 0; p < m; p++) {',
-    ...body,
-    '}',
-    'return -1;',
-  ].join('\n');
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- generating code is the point of a compiler
-  return new Function('C', 'GC', 'OUT', 'm', 'up', 'G', 'sig', 'num', source) as FusedBatch;
-}
-
-type FusedBatch = (C: readonly ArrayLike<number>[], GC: readonly Float64Array[], OUT: Float64Array, m: number, up: number, G: readonly Gate[], sig: (q: number) => number, num: (x: unknown) => number) => number;
-
-/**
- * One pass with every value and gradient in a local variable: inputs read
- * and checked, the forward pass, values checked, the backward pass from
- * `0 + up` on the last wire, gradients checked, then `store`. `fail(1)` /
- * `fail(2)` is what to do on a non-finite value / gradient.
- */
-function fusedBody(
-  circuit: Circuit,
-  calls: readonly Gate[],
-  io: { read(k: number): string; fail(pass: 1 | 2): string; store(x: (i: number) => string, d: (i: number) => string): string[] },
-): string[] {
-  const n = circuit.size;
-  const x = (i: number): string => `x${String(i)}`;
-  const d = (i: number): string => `d${String(i)}`;
-  const program = emit(circuit, { value: x, gradient: d, gate: (k) => `G[${String(k)}]` });
-  if (program.calls.length !== calls.length) throw new Error('emit gave different calls');
-  const idx = circuit.inputIndices;
-  const lines: string[] = [];
-  idx.forEach((w, k) => lines.push(`const ${x(w)} = ${io.read(k)};`));
-  if (idx.length > 0) lines.push(`if (${idx.map((w) => `typeof ${x(w)} !== "number"`).join(' || ')}) ${io.fail(1)}`);
-  for (const s of program.forward) lines.push(`const ${s.target} = ${s.gate === undefined ? s.expression : `num(${s.expression})`};`);
-  const all = Array.from({ length: n }, (_, i) => i);
-  if (n > 0) {
-    lines.push(`if (!(${all.map((i) => `${x(i)} - ${x(i)} === 0`).join(' && ')})) ${io.fail(1)}`);
-    lines.push(`let ${all.map((i) => `${d(i)} = 0`).join(', ')};`);
-    lines.push(`${d(n - 1)} = 0 + up;`);
-  }
-  lines.push(...backwardStatements(program.backward));
-  if (n > 0) lines.push(`if (!(${all.map((i) => `${d(i)} - ${d(i)} === 0`).join(' && ')})) ${io.fail(2)}`);
-  lines.push(...io.store(x, d));
-  return lines;
-}
-
-/**
- * The batch kernel: each gate's statement as a loop over the `m` points of a
- * block, wire `i` of point `p` at `V[i * B + p]` (its gradient in `D`).
- */
-function batchKernel(circuit: Circuit, calls: readonly Gate[]): BatchKernel {
-  const program = emit(circuit, {
-    value: (i) => `V[${String(i)} * B + p]`,
-    gradient: (i) => `D[${String(i)} * B + p]`,
-    gate: (k) => `G[${String(k)}]`,
-  });
-  if (program.calls.length !== calls.length) throw new Error('emit gave different calls');
-  const loop = (statement: string): string => `for (let p = 0; p < m; p++) ${statement}`;
-  const body = [
-    ...program.forward.map((s) => loop(`${s.target} = ${s.gate === undefined ? s.expression : `num(${s.expression})`};`)),
-    ...backwardStatements(program.backward).map(loop),
-  ].join('\n');
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- generating code is the point of a compiler
-  return new Function('V', 'D', 'm', 'B', 'G', 'sig', 'num', body) as BatchKernel;
-}
-
-function chunks(lines: readonly string[], size: number): string[] {
-  const out: string[] = [];
-  for (let k = 0; k < lines.length; k += size) out.push(lines.slice(k, k + size).join('\n'));
-  return out;
-}
-
-function allFinite(xs: Float64Array): boolean {
-  // x - x is 0 for a finite x and NaN otherwise: one branch-free sum
-  let acc = 0;
-  for (let i = 0; i < xs.length; i++) {
-    const x = xs[i] ?? NaN;
-    acc += x - x;
-  }
-  return acc === 0;
 }

@@ -75,6 +75,25 @@ export interface EmittedProgram {
 }
 
 /**
+ * One gate's code in the given names: its forward expression and one
+ * gradient contribution per input (local gradient times `upstream`), from
+ * the gate's {@link GateCode}; `undefined` for a gate without code, which
+ * is called through its methods instead. {@link emit}, the printer and the
+ * compiler all write gates through this function.
+ *
+ * @example
+ * ```ts
+ * gateExpressions(new MultiplyGate(), ['a', 'b'], 'x', 'dx');
+ * // { forward: 'a * b', backward: ['b * dx', 'a * dx'] }
+ * ```
+ */
+export function gateExpressions(gate: Gate, inputs: readonly string[], output: string, upstream: string): { readonly forward: string; readonly backward: readonly string[] } | undefined {
+  const code = gateCode(gate);
+  if (code === undefined) return undefined;
+  return { forward: code.forward(inputs), backward: code.backward(inputs, output, upstream) };
+}
+
+/**
  * Emits the forward and backward passes of the first `size` wires of
  * `circuit` (default: all), as statements in the given naming. A gate with
  * a {@link GateCode} is written out; any other gate becomes a call to its
@@ -109,9 +128,9 @@ export function emit(circuit: Circuit, naming: Naming, size = circuit.size): Emi
     const gate = node.gate;
     if (gate === undefined) continue;
     const xs = node.inputs.map((j) => naming.value(j));
-    const code = gateCode(gate);
+    const code = gateExpressions(gate, xs, naming.value(i), naming.gradient(i));
     if (code !== undefined) {
-      forward.push({ wire: i, kind: 'forward', target: naming.value(i), expression: code.forward(xs), first: true });
+      forward.push({ wire: i, kind: 'forward', target: naming.value(i), expression: code.forward, first: true });
     } else {
       const k = callOf(gate);
       forward.push({ wire: i, kind: 'forward', target: naming.value(i), expression: `${naming.gate(k)}.forward([${xs.join(', ')}])`, first: true, gate: k });
@@ -127,8 +146,8 @@ export function emit(circuit: Circuit, naming: Naming, size = circuit.size): Emi
     const dy = naming.gradient(i);
     let contributions: readonly string[];
     let k: number | undefined;
-    const code = gateCode(gate);
-    if (code !== undefined) contributions = code.backward(xs, y, dy);
+    const code = gateExpressions(gate, xs, y, dy);
+    if (code !== undefined) contributions = code.backward;
     else {
       k = callOf(gate);
       const call = `${naming.gate(k)}.backward([${xs.join(', ')}], ${y}, ${dy})`;

@@ -1,45 +1,146 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import * as E from 'fp-ts/Either';
-import { CODE_LIMIT, Circuit, compile, orThrow, type Gate } from '../lib/index';
+import { Circuit, FUSED_LIMIT, compile, orThrow, type CompiledCircuit, type Gate, type Wire } from '../lib/index';
 import { TanhGate } from './contract/TanhGate';
 import { randomCircuit } from './emit.spec';
 
+type Mode = 'code' | 'loops' | 'tape';
+
+/**
+ * Checks that a compiled pass gives the interpreter's result bit for bit:
+ * the output and every input's gradient (what the compiled code computes
+ * itself), or the same error; and that the every-wire arrays it works out
+ * on request are the interpreter's.
+ */
+function agrees(c: Circuit, compiled: CompiledCircuit, point: readonly number[], upstream: number): void {
+  const fwd = c.forwardArray(point);
+  const run = compiled.run(point, upstream);
+  if (E.isLeft(fwd)) {
+    expect(E.isLeft(run) && run.left).to.deep.equal(fwd.left);
+    return;
+  }
+  const bwd = c.backward(fwd.right, upstream);
+  if (E.isLeft(bwd)) {
+    expect(E.isLeft(run) && run.left).to.deep.equal(bwd.left);
+    return;
+  }
+  if (E.isLeft(run)) expect.fail(run.left.message);
+  const same = (x: number | undefined, y: number | undefined, what: string): void => {
+    if (!Object.is(x, y)) expect.fail(`${what}: compiled ${String(x)}, interpreter ${String(y)}`);
+  };
+  same(run.right.forward.output, fwd.right.output, 'output');
+  c.inputIndices.forEach((w, k) => {
+    same(compiled.inputGradients[k], bwd.right.gradients[w], `gradient of input ${c.nameOf(w)}`);
+    same(run.right.gradient(c.wireAt(w)!), bwd.right.gradients[w], `gradient(${c.nameOf(w)})`);
+  });
+  expect(Array.from(run.right.forward.values)).to.deep.equal(Array.from(fwd.right.values));
+  expect(Array.from(run.right.gradients)).to.deep.equal(Array.from(bwd.right.gradients));
+}
+
+/**
+ * A circuit that repeats one random shape: each instance has fresh inputs
+ * of its own (declared between the instances, as a builder does), gates
+ * that read its own earlier gates, the previous instance (a chain), a few
+ * wires shared by every instance (weights), and then a sum and a product
+ * over some instances' outputs (fan-out). This is what compiles to loops.
+ */
+export function repeatedCircuit(): fc.Arbitrary<Circuit> {
+  const op = fc.constantFrom('mul', 'add', 'sub', 'neg', 'sigmoid', 'relu', 'max', 'reciprocal', 'pow2', 'const', 'tanh');
+  const ref = fc.record({ from: fc.constantFrom('own', 'own', 'fresh', 'fresh', 'previous', 'shared'), k: fc.nat() });
+  const step = fc.record({ op, refs: fc.array(ref, { minLength: 3, maxLength: 3 }), k: fc.double({ min: -2, max: 2, noNaN: true }) });
+  return fc
+    .record({
+      shape: fc.array(step, { minLength: 1, maxLength: 6 }),
+      instances: fc.integer({ min: 1, max: 40 }),
+      fresh: fc.integer({ min: 0, max: 3 }),
+      shared: fc.integer({ min: 1, max: 3 }),
+      tail: fc.array(fc.nat(), { maxLength: 4 }),
+    })
+    .map(({ shape, instances, fresh, shared, tail }) => {
+      const c = new Circuit();
+      const weights = Array.from({ length: shared }, (_, k) => c.input(`w${String(k)}`));
+      let previous: Wire[] = [...weights];
+      const outputs: Wire[] = [];
+      const tanh = new TanhGate();
+      for (let i = 0; i < instances; i++) {
+        const mine = Array.from({ length: fresh }, (_, k) => c.input(`x${String(i)}_${String(k)}`));
+        const own: Wire[] = [];
+        const pick = ({ from, k }: { from: string; k: number }): Wire => {
+          const pool = from === 'own' && own.length > 0 ? own : from === 'fresh' && mine.length > 0 ? mine : from === 'previous' ? previous : weights;
+          return pool[k % pool.length]!;
+        };
+        for (const { op: o, refs, k } of shape) {
+          const [p, q, r] = refs.map(pick) as [Wire, Wire, Wire];
+          const make: Record<string, () => Wire> = {
+            mul: () => c.mul(p, q),
+            add: () => c.add([p, q, r]),
+            sub: () => c.sub(p, q),
+            neg: () => c.neg(p),
+            sigmoid: () => c.sigmoid(p),
+            relu: () => c.relu(p),
+            max: () => c.max([p, q]),
+            reciprocal: () => c.reciprocal(p),
+            pow2: () => c.pow(p, 2),
+            const: () => c.constant(k),
+            tanh: () => c.applyOrThrow(tanh, [p]),
+          };
+          own.push(make[o]!());
+        }
+        previous = own;
+        outputs.push(own[own.length - 1]!);
+      }
+      const picked = tail.map((t) => outputs[t % outputs.length]!);
+      if (picked.length > 1) c.mul(c.add(picked), outputs[outputs.length - 1]!);
+      else c.add(outputs);
+      return c;
+    });
+}
+
 describe('compile', () => {
-  it('gives the interpreter\'s value and every wire\'s gradient, bit for bit, on random circuits', () => {
-    fc.assert(
-      fc.property(
-        randomCircuit(),
-        fc.array(fc.double({ min: -3, max: 3, noNaN: true }), { minLength: 3, maxLength: 3 }),
-        fc.double({ min: -4, max: 4, noNaN: true }),
-        fc.integer({ min: 1, max: 5 }),
-        ([c], point, upstream, chunk) => {
-          const compiled = compile(c, { chunk, mode: 'code' });
-          const fwd = c.forwardArray(point);
-          const run = compiled.run(point, upstream);
-          if (E.isLeft(fwd)) {
-            expect(E.isLeft(run) && run.left).to.deep.equal(fwd.left);
-            return;
-          }
-          const bwd = c.backward(fwd.right, upstream);
-          if (E.isLeft(bwd)) {
-            expect(E.isLeft(run) && run.left).to.deep.equal(bwd.left);
-            return;
-          }
-          if (E.isLeft(run)) expect.fail(run.left.message);
-          expect(Array.from(run.right.forward.values)).to.deep.equal(Array.from(fwd.right.values));
-          expect(Array.from(run.right.gradients)).to.deep.equal(Array.from(bwd.right.gradients));
-          // the chunked forward and backward (run above is the fused function)
-          const f2 = compiled.forward(point);
-          if (E.isLeft(f2)) expect.fail(f2.left.message);
-          const b2 = compiled.backward(upstream);
-          if (E.isLeft(b2)) expect.fail(b2.left.message);
-          expect(Array.from(b2.right.forward.values)).to.deep.equal(Array.from(fwd.right.values));
-          expect(Array.from(b2.right.gradients)).to.deep.equal(Array.from(bwd.right.gradients));
-        },
-      ),
-      { numRuns: 300 },
-    );
+  for (const mode of ['code', 'loops', 'tape'] as const) {
+    it(`gives the interpreter's output and input gradients bit for bit on random circuits (${mode})`, () => {
+      fc.assert(
+        fc.property(
+          randomCircuit(),
+          fc.array(fc.double({ min: -3, max: 3, noNaN: true }), { minLength: 3, maxLength: 3 }),
+          fc.double({ min: -4, max: 4, noNaN: true }),
+          ([c], point, upstream) => {
+            agrees(c, compile(c, { mode }), point, upstream);
+          },
+        ),
+        { numRuns: 200 },
+      );
+    });
+  }
+
+  for (const mode of ['loops', 'tape', 'code'] as const) {
+    it(`gives the interpreter's output and input gradients bit for bit on circuits that repeat a shape (${mode})`, () => {
+      fc.assert(
+        fc.property(repeatedCircuit(), fc.integer(), fc.double({ min: -4, max: 4, noNaN: true }), (c, seed, upstream) => {
+          const point = c.inputNames.map((_, k) => Math.sin(seed + k * 1.7) * 1.5);
+          agrees(c, compile(c, { mode }), point, upstream);
+        }),
+        { numRuns: mode === 'code' ? 50 : 300 },
+      );
+    });
+  }
+
+  it('runs a layer of neurons as one loop and its sum on the tape', () => {
+    const c = new Circuit();
+    const terms: Wire[] = [];
+    for (let i = 0; i < 100; i++) {
+      const [a, b, cc, x, y] = c.inputs(`a${String(i)}`, `b${String(i)}`, `c${String(i)}`, `x${String(i)}`, `y${String(i)}`);
+      terms.push(c.sigmoid(c.add([c.mul(a, x), c.mul(b, y), cc])));
+    }
+    c.add(terms);
+    const fast = compile(c);
+    expect(fast.mode).to.equal('loops');
+    expect(fast.parts).to.deep.equal([
+      { kind: 'loop', gates: 400, instances: 100, shape: 4 },
+      { kind: 'tape', gates: 1, instances: 1, shape: 1 },
+    ]);
+    agrees(c, fast, c.inputNames.map((_, k) => Math.cos(k)), 1);
   });
 
   it('reuses its buffers: a later run overwrites an earlier result', () => {
@@ -86,14 +187,15 @@ describe('compile', () => {
     expect(E.isLeft(r) && r.left.message).to.equal('bad gate on wire x, backward: backward returned 1 gradients for 2 inputs');
   });
 
-  it('shows its generated source: one fused run for a small circuit, and forward and backward split into functions of the given size', () => {
+  it('shows its generated source: for a small circuit, one function with every value in a local', () => {
     const c = new Circuit();
     const [a, b] = c.inputs('a', 'b');
     c.add([c.mul(a, b), a], 'x');
-    const fast = compile(c, { chunk: 1, mode: 'code' });
+    const fast = compile(c);
+    expect(fast.mode).to.equal('code');
     expect(fast.source).to.equal(
       [
-        'function run(inputs, up, v, g, G, sig, num) {',
+        'function run(inputs, up, V, D, G) {',
         'const x0 = inputs[0];',
         'const x1 = inputs[1];',
         'if (typeof x0 !== "number" || typeof x1 !== "number") return 1;',
@@ -107,28 +209,38 @@ describe('compile', () => {
         'd0 += x1 * d2;',
         'd1 += x0 * d2;',
         'if (!(d0 - d0 === 0 && d1 - d1 === 0 && d2 - d2 === 0 && d3 - d3 === 0)) return 2;',
-        'v[0] = x0;',
-        'v[1] = x1;',
-        'v[2] = x2;',
-        'v[3] = x3;',
-        'g[0] = d0;',
-        'g[1] = d1;',
-        'g[2] = d2;',
-        'g[3] = d3;',
+        'V[0] = x0;',
+        'V[1] = x1;',
+        'V[2] = x3;',
+        'D[0] = d0;',
+        'D[1] = d1;',
         'return 0;',
         '}',
-        'function forward0(v, G, sig, num) {\nv[2] = v[0] * v[1];\n}',
-        'function forward1(v, G, sig, num) {\nv[3] = v[2] + v[0];\n}',
-        'function backward0(v, g, G, sig, num) {\ng[2] += 1.0 * g[3];\n}',
-        'function backward1(v, g, G, sig, num) {\ng[0] += 1.0 * g[3];\n}',
-        'function backward2(v, g, G, sig, num) {\ng[0] += v[1] * g[2];\n}',
-        'function backward3(v, g, G, sig, num) {\ng[1] += v[0] * g[2];\n}',
       ].join('\n'),
     );
   });
+
+  it('runs a chain as a loop whose body keeps in locals what only its own step reads', () => {
+    // x_{k+1} = relu(w_k * x_k + b_k): the first step reads an input where the others read the step before
+    const c = new Circuit();
+    let x = c.input('x0');
+    for (let k = 0; k < 10; k++) {
+      const [w, b] = c.inputs(`w${String(k)}`, `b${String(k)}`);
+      x = c.relu(c.add([c.mul(w, x), b]));
+    }
+    const fast = compile(c, { mode: 'loops' });
+    expect(fast.parts).to.deep.equal([
+      { kind: 'tape', gates: 3, instances: 1, shape: 3 },
+      { kind: 'loop', gates: 27, instances: 9, shape: 3 },
+    ]);
+    // the product stays in a local; the sum (ReLU's backward reads it) and the step's output are kept
+    expect(fast.source).to.include(['  const x0 = a0_0 * a0_1;', '  acc += x0 - x0;', '  const a1_1 = V[4 + 2 * k];'].join('\n'));
+    expect(fast.source.match(/^ {2}V\[/gm)?.length).to.equal(2);
+    agrees(c, fast, c.inputNames.map((_, k) => 1 + 0.1 * Math.sin(k)), 1);
+  });
 });
 
-describe('compile, picking code or tape by size', () => {
+describe('compile, picking the way to run by size', () => {
   function chain(gates: number): Circuit {
     const c = new Circuit();
     let x = c.input('x');
@@ -136,21 +248,22 @@ describe('compile, picking code or tape by size', () => {
     return c;
   }
 
-  it(`writes code for up to ${String(CODE_LIMIT)} gates and uses the tape above`, () => {
-    expect(compile(chain(CODE_LIMIT)).mode).to.equal('code');
-    expect(compile(chain(CODE_LIMIT + 1)).mode).to.equal('tape');
-    expect(compile(chain(CODE_LIMIT + 1)).source).to.equal('');
-    expect(compile(chain(5), { mode: 'tape' }).mode).to.equal('tape');
+  it(`writes one function for up to ${String(FUSED_LIMIT)} gates, loops and the tape above`, () => {
+    expect(compile(chain(FUSED_LIMIT)).mode).to.equal('code');
+    expect(compile(chain(FUSED_LIMIT + 1)).mode).to.equal('loops');
+    expect(compile(chain(5), { mode: 'tape' }).parts).to.deep.equal([{ kind: 'tape', gates: 5, instances: 1, shape: 5 }]);
   });
 
-  it('gives the same numbers either way', () => {
-    const c = chain(30);
+  it('gives the same numbers every way', () => {
+    const c = chain(300);
     const point = [1.01];
-    const code = orThrow(compile(c, { mode: 'code' }).run(point, 0.5));
-    const codeGrads = Array.from(code.gradients);
-    const tape = orThrow(compile(c, { mode: 'tape' }).run(point, 0.5));
-    expect(Array.from(tape.gradients)).to.deep.equal(codeGrads);
-    expect(tape.forward.output).to.equal(code.forward.output);
+    const runs = (['code', 'loops', 'tape'] as const).map((mode) => {
+      const fast = compile(c, { mode });
+      const r = orThrow(fast.run(point, 0.5));
+      return [r.forward.output, ...fast.inputGradients];
+    });
+    expect(runs[1]).to.deep.equal(runs[0]);
+    expect(runs[2]).to.deep.equal(runs[0]);
   });
 });
 
@@ -160,7 +273,7 @@ describe('CompiledCircuit.batch', () => {
       fc.property(
         randomCircuit(),
         fc.array(fc.array(fc.double({ min: -3, max: 3, noNaN: true }), { minLength: 3, maxLength: 3 }), { minLength: 1, maxLength: 600 }),
-        fc.constantFrom<'code' | 'tape'>('code', 'tape'),
+        fc.constantFrom<Mode>('code', 'loops', 'tape'),
         ([c], points, mode) => {
           const columns = [0, 1, 2].map((k) => Float64Array.from(points, (pt) => pt[k]!));
           const r = compile(c, { mode }).batch(columns, 1.5);

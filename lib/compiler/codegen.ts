@@ -1,0 +1,412 @@
+import type { Circuit } from '../Circuit';
+import { emit, gateExpressions } from '../emit';
+import type { Gate } from '../Gate';
+import { AddGate } from '../gates/AddGate';
+import { MaxGate } from '../gates/MaxGate';
+import { sigmoid } from '../gates/SigmoidGate';
+import { GRAD_LOCAL, GRAD_NONE, GRAD_SLOT, readsOf, type LoopSegment, type Plan } from './plan';
+
+// Code generation from a plan: a function pair (forward, backward) per loop,
+// a tape with generated cases for the irregular gates, or one fused
+// function for a small circuit. Every gate is written by the one emitter
+// (`gateExpressions`, the same as the printed code), or called through its
+// methods when it has no code.
+
+/** Turns a value a user's gate returned into a number (anything else is NaN, which the checks report). */
+export const num = (x: unknown): number => (typeof x === 'number' ? x : NaN);
+
+/** A loop's forward pass over its `n` instances; returns 0, or NaN when a value was not finite. */
+export type LoopForward = (V: Float64Array, G: readonly Gate[], IX: Int32Array) => number;
+/** A loop's backward pass, instances in reverse; returns 0, or NaN when a gradient was not finite. */
+export type LoopBackward = (V: Float64Array, D: Float64Array, G: readonly Gate[], IX: Int32Array) => number;
+/** The tape's forward pass over gates `q0` to `q1 - 1`, records from `p0`, output slots from `o0`. */
+export type TapeForward = (V: Float64Array, T: Int32Array, C: Uint16Array, G: readonly Gate[], q0: number, q1: number, p0: number, o0: number) => number;
+/** The tape's backward pass over the same gates, in reverse, records ending at `p1`. */
+export type TapeBackward = (V: Float64Array, D: Float64Array, T: Int32Array, C: Uint16Array, G: readonly Gate[], q0: number, q1: number, p1: number, o0: number) => number;
+
+/** A loop, generated: its two functions, their index table and source. */
+export interface Loop {
+  readonly forward: LoopForward;
+  readonly backward: LoopBackward;
+  readonly table: Int32Array;
+  readonly source: string;
+}
+
+/** The tape of a plan: records, cases and the two generated functions. */
+export interface Tape {
+  readonly T: Int32Array;
+  readonly C: Uint16Array;
+  /** Per tape segment: `[q0, q1, p0, p1, o0]`. */
+  readonly ranges: readonly (readonly [number, number, number, number, number])[];
+  readonly forward: TapeForward;
+  readonly backward: TapeBackward;
+  readonly source: string;
+}
+
+/** The gates without code that generated code calls, `G[k]`. */
+export class Calls {
+  readonly gates: Gate[] = [];
+  private readonly index = new Map<Gate, number>();
+
+  /** The index of `gate` in `gates`, adding it on first use. */
+  of(gate: Gate): number {
+    let k = this.index.get(gate);
+    if (k === undefined) {
+      k = this.gates.length;
+      this.gates.push(gate);
+      this.index.set(gate, k);
+    }
+    return k;
+  }
+}
+
+/** Compiles generated code to a function of `params`, with `sig` and `num` in scope; the caller states its type. */
+function make(params: readonly string[], body: string): unknown {
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- generating code is the point of a compiler
+  return (new Function('sig', 'num', `return function (${params.join(', ')}) {\n${body}\n};`) as (s: typeof sigmoid, n: typeof num) => unknown)(sigmoid, num);
+}
+
+/** `base + step * k` as code. */
+function affine(base: number, step: number, k: string): string {
+  if (step === 0) return String(base);
+  const term = step === 1 ? k : `${String(step)} * ${k}`;
+  return base === 0 ? term : `${String(base)} + ${term}`;
+}
+
+/** The forward expression of a gate (its code, or a call through its methods). */
+function forwardExpression(gate: Gate, xs: readonly string[], calls: Calls): string {
+  const code = gateExpressions(gate, xs, '', '');
+  return code === undefined ? `num(G[${String(calls.of(gate))}].forward([${xs.join(', ')}]))` : code.forward;
+}
+
+/**
+ * The backward contributions of a gate, as statements that first compute
+ * them into `c0, c1, ...` (prefixed), then the expressions to use.
+ */
+function backwardContributions(gate: Gate, xs: readonly string[], y: string, dy: string, calls: Calls, prefix: string): { setup: string[]; terms: string[] } {
+  const code = gateExpressions(gate, xs, y, dy);
+  if (code !== undefined) return { setup: [], terms: xs.map((_, m) => `(${code.backward[m] ?? 'NaN'})`) };
+  const l = `${prefix}l`;
+  return {
+    setup: [
+      `const ${l} = G[${String(calls.of(gate))}].backward([${xs.join(', ')}], ${y}, ${dy});`,
+      `if (!Array.isArray(${l}) || ${l}.length !== ${String(xs.length)}) acc = NaN;`,
+    ],
+    terms: xs.map((_, m) => `num(${l}[${String(m)}])`),
+  };
+}
+
+/** Generates the functions of one loop of the plan. */
+export function loop(p: Plan, s: LoopSegment, calls: Calls): Loop {
+  const { layout, gateWires, gateIndex, slot } = p;
+  const { gate, argStart, args } = layout;
+  const L = s.length;
+  const R = s.count;
+  const table: number[] = [];
+  /** An address over the instances: affine in k, or read from the table. */
+  const address = (of: (k: number) => number): string => {
+    const a0 = of(0);
+    const step = R > 1 ? of(1) - a0 : 0;
+    let ok = true;
+    for (let k = 2; k < R && ok; k++) ok = of(k) === a0 + k * step;
+    if (ok) return affine(a0, step, 'k');
+    const at = table.length;
+    for (let k = 0; k < R; k++) table.push(of(k));
+    return `IX[${affine(at, 1, 'k')}]`;
+  };
+  const wireOf = (u: number, k: number): number => gateWires[s.first + k * L + u] ?? 0;
+  const start = s.first;
+  interface Position {
+    gate: Gate;
+    id: number;
+    xs: string[];
+    /** Each input's value in the backward pass (nothing of the instance is in a local there). */
+    valueAt: string[];
+    /** Each input's gradient: a local (the position), or a slot, assigned or added to. */
+    targets: { local: number; slot: string; assign: boolean }[];
+    outAt: string;
+    stored: boolean;
+    grad: number;
+  }
+  const positions: Position[] = [];
+  const fwd: string[] = [];
+  for (let u = 0; u < L; u++) {
+    const w = wireOf(u, 0);
+    const id = gate[w] ?? 0;
+    const g = layout.gates[id] as Gate;
+    const from = argStart[w] ?? 0;
+    const n = (argStart[w + 1] ?? 0) - from;
+    const pos: Position = { gate: g, id, xs: [], valueAt: [], targets: [], outAt: '', stored: (p.stored[w] ?? 0) === 1, grad: p.gradient[w] ?? GRAD_NONE };
+    for (let m = 0; m < n; m++) {
+      const j0 = args[from + m] ?? 0;
+      const t0 = gateIndex[j0] ?? -1;
+      if (t0 >= start && t0 < start + L) {
+        // a wire of the same instance: a local in the forward pass
+        const v = t0 - start;
+        pos.xs.push(`x${String(v)}`);
+        const own = address((k) => slot[wireOf(v, k)] ?? -1);
+        pos.valueAt.push((p.stored[j0] ?? 0) === 1 ? `V[${own}]` : 'NaN');
+        pos.targets.push(p.gradient[j0] === GRAD_SLOT ? { local: -1, slot: `D[${own}]`, assign: false } : { local: v, slot: '', assign: false });
+      } else {
+        const at = address((k) => slot[args[(argStart[wireOf(u, k)] ?? 0) + m] ?? 0] ?? -1);
+        const name = `a${String(u)}_${String(m)}`;
+        fwd.push(`const ${name} = V[${at}];`);
+        pos.xs.push(name);
+        pos.valueAt.push(`V[${at}]`);
+        pos.targets.push({ local: -1, slot: `D[${at}]`, assign: p.assign[from + m] === 1 });
+      }
+    }
+    const x = `x${String(u)}`;
+    fwd.push(`const ${x} = ${forwardExpression(g, pos.xs, calls)};`);
+    fwd.push(`acc += ${x} - ${x};`);
+    if ((slot[w] ?? -1) >= 0) pos.outAt = address((k) => slot[wireOf(u, k)] ?? -1);
+    if (pos.stored) fwd.push(`V[${pos.outAt}] = ${x};`);
+    positions.push(pos);
+  }
+  // the backward pass of an instance: its gates in reverse; a local gradient is declared by its first contribution
+  const declared = new Set<number>();
+  const bwd: string[] = [];
+  for (let u = L - 1; u >= 0; u--) {
+    const pos = positions[u];
+    if (pos === undefined) continue;
+    const n = pos.xs.length;
+    const dy = `d${String(u)}`;
+    if (pos.grad === GRAD_SLOT) bwd.push(`const ${dy} = D[${pos.outAt}];`);
+    else if (pos.grad === GRAD_LOCAL) bwd.push(`acc += ${dy} - ${dy};`);
+    if (n === 0) continue;
+    const reads = p.reads(pos.id, n);
+    const bx = pos.xs.map((_, m) => `b${String(u)}_${String(m)}`);
+    reads.inputs.forEach((read, m) => {
+      if (read) bwd.push(`const ${bx[m] ?? ''} = ${pos.valueAt[m] ?? 'NaN'};`);
+    });
+    const y = `y${String(u)}`;
+    if (reads.output) bwd.push(`const ${y} = ${pos.stored ? `V[${pos.outAt}]` : 'NaN'};`);
+    const { setup, terms } = backwardContributions(pos.gate, bx, y, pos.grad === GRAD_NONE ? '0' : dy, calls, `q${String(u)}`);
+    bwd.push(...setup);
+    pos.targets.forEach((t, m) => {
+      const c = terms[m] ?? 'NaN';
+      if (t.local >= 0) {
+        const d = `d${String(t.local)}`;
+        bwd.push(declared.has(t.local) ? `${d} += ${c};` : `let ${d} = 0 + ${c};`);
+        declared.add(t.local);
+      } else if (t.assign) {
+        bwd.push(`{ const t = 0 + ${c}; ${t.slot} = t; acc += t - t; }`);
+      } else {
+        bwd.push(`{ const t = ${t.slot} + ${c}; ${t.slot} = t; acc += t - t; }`);
+      }
+    });
+  }
+  const forwardSource = ['let acc = 0;', `for (let k = 0; k < ${String(R)}; k++) {`, ...fwd.map((l) => `  ${l}`), '}', 'return acc;'].join('\n');
+  const backwardSource = ['let acc = 0;', `for (let k = ${String(R - 1)}; k >= 0; k--) {`, ...bwd.map((l) => `  ${l}`), '}', 'return acc;'].join('\n');
+  return {
+    forward: make(['V', 'G', 'IX'], forwardSource) as LoopForward,
+    backward: make(['V', 'D', 'G', 'IX'], backwardSource) as LoopBackward,
+    table: Int32Array.from(table),
+    source: `function loopForward(V, G, IX) {\n${forwardSource}\n}\nfunction loopBackward(V, D, G, IX) {\n${backwardSource}\n}`,
+  };
+}
+
+/** The largest arity written out from a gate's code on the tape; built-in add and max above it run as loops, other gates are called. */
+const TAPE_ARITY = 8;
+
+/** Generates the tape of a plan's tape segments: records of slot indices and one case per kind of gate. */
+export function tape(p: Plan, calls: Calls): Tape {
+  const { layout, gateWires, slot } = p;
+  const { gate, argStart, args } = layout;
+  const cases = new Map<string, number>();
+  const forwardCases: string[] = [];
+  const backwardCases: string[] = [];
+  const T: number[] = [];
+  const C: number[] = [];
+  const ranges: [number, number, number, number, number][] = [];
+  const caseOf = (g: Gate, id: number, n: number): number => {
+    const variadic = n > TAPE_ARITY && (Object.getPrototypeOf(g) === AddGate.prototype || Object.getPrototypeOf(g) === MaxGate.prototype);
+    const key = variadic ? `${String(id)}:*` : `${String(id)}:${String(n)}`;
+    let c = cases.get(key);
+    if (c !== undefined) return c;
+    c = cases.size;
+    cases.set(key, c);
+    const [f, b] = variadic ? variadicCase(g instanceof MaxGate) : fixedCase(g, n, calls);
+    forwardCases.push(`case ${String(c)}: {\n${f}\nbreak;\n}`);
+    backwardCases.push(`case ${String(c)}: {\n${b}\nbreak;\n}`);
+    return c;
+  };
+  let q = 0;
+  for (const s of p.segments) {
+    if (s.kind !== 'tape') continue;
+    const q0 = q;
+    const p0 = T.length;
+    const o0 = slot[gateWires[s.first] ?? 0] ?? 0;
+    for (let t = s.first; t < s.first + s.count; t++, q++) {
+      const w = gateWires[t] ?? 0;
+      const from = argStart[w] ?? 0;
+      const n = (argStart[w + 1] ?? 0) - from;
+      const id = gate[w] ?? 0;
+      const c = caseOf(layout.gates[id] as Gate, id, n);
+      C.push(c);
+      const variadic = n > TAPE_ARITY && (Object.getPrototypeOf(layout.gates[id]) === AddGate.prototype || Object.getPrototypeOf(layout.gates[id]) === MaxGate.prototype);
+      if (variadic) T.push(n);
+      for (let m = 0; m < n; m++) T.push(slot[args[from + m] ?? 0] ?? 0);
+      if (variadic) T.push(n);
+    }
+    ranges.push([q0, q, p0, T.length, o0]);
+  }
+  if (cases.size > 65535) throw new Error('too many kinds of gate for the tape');
+  const forwardSource = [
+    'let acc = 0;',
+    'for (let q = q0, p = p0, o = o0; q < q1; q++, o++) {',
+    'switch (C[q]) {',
+    ...forwardCases,
+    '}',
+    '}',
+    'return acc;',
+  ].join('\n');
+  const backwardSource = [
+    'let acc = 0;',
+    'for (let q = q1 - 1, p = p1, o = o0 + (q1 - 1 - q0); q >= q0; q--, o--) {',
+    'const dy = D[o];',
+    'switch (C[q]) {',
+    ...backwardCases,
+    '}',
+    '}',
+    'return acc;',
+  ].join('\n');
+  return {
+    T: Int32Array.from(T),
+    C: Uint16Array.from(C),
+    ranges,
+    forward: make(['V', 'T', 'C', 'G', 'q0', 'q1', 'p0', 'o0'], forwardSource) as TapeForward,
+    backward: make(['V', 'D', 'T', 'C', 'G', 'q0', 'q1', 'p1', 'o0'], backwardSource) as TapeBackward,
+    source: `function tapeForward(V, T, C, G, q0, q1, p0, o0) {\n${forwardSource}\n}\nfunction tapeBackward(V, D, T, C, G, q0, q1, p1, o0) {\n${backwardSource}\n}`,
+  };
+}
+
+/** A tape case for a gate with `n` inputs: forward reads `V[T[p + m]]`, writes `V[o]` and moves `p` past the record; backward moves `p` back first. */
+function fixedCase(g: Gate, n: number, calls: Calls): [string, string] {
+  const xs = Array.from({ length: n }, (_, m) => `x${String(m)}`);
+  const loads = xs.map((x, m) => `const ${x} = V[T[p + ${String(m)}]];`);
+  const f = [...loads, `const y = ${forwardExpression(g, xs, calls)};`, 'V[o] = y;', 'acc += y - y;', `p += ${String(n)};`];
+  const b: string[] = [`p -= ${String(n)};`];
+  if (n > 0) {
+    const r = readsOf(g, n);
+    xs.forEach((_, m) => b.push(`const a${String(m)} = T[p + ${String(m)}];`));
+    xs.forEach((x, m) => {
+      if (r.inputs[m] === true) b.push(`const ${x} = V[a${String(m)}];`);
+    });
+    if (r.output) b.push('const y = V[o];');
+    const { setup, terms } = backwardContributions(g, xs, 'y', 'dy', calls, 'k');
+    b.push(...setup);
+    terms.forEach((c, m) => b.push(`{ const t = D[a${String(m)}] + ${c}; D[a${String(m)}] = t; acc += t - t; }`));
+  }
+  return [f.join('\n'), b.join('\n')];
+}
+
+/** The tape case of a built-in add or max with many inputs: a loop over the record `[n, inputs..., n]`, the interpreter's math. */
+function variadicCase(max: boolean): [string, string] {
+  const f = max
+    ? ['const n = T[p];', 'let y = -Infinity;', 'for (let k = p + 1; k <= p + n; k++) y = Math.max(y, V[T[k]]);', 'V[o] = y;', 'acc += y - y;', 'p += n + 2;']
+    : ['const n = T[p];', 'let y = V[T[p + 1]];', 'for (let k = p + 2; k <= p + n; k++) y += V[T[k]];', 'V[o] = y;', 'acc += y - y;', 'p += n + 2;'];
+  const b = max
+    ? [
+      'const n = T[p - 1];',
+      'p -= n + 2;',
+      'const y = V[o];',
+      'let ties = 0;',
+      'for (let k = p + 1; k <= p + n; k++) if (V[T[k]] === y) ties++;',
+      'const share = dy / ties;',
+      'for (let k = p + 1; k <= p + n; k++) { const a = T[k]; if (V[a] === y) { const t = D[a] + share; D[a] = t; acc += t - t; } }',
+    ]
+    : ['const n = T[p - 1];', 'p -= n + 2;', 'for (let k = p + 1; k <= p + n; k++) { const a = T[k]; const t = D[a] + 1.0 * dy; D[a] = t; acc += t - t; }'];
+  return [f.join('\n'), b.join('\n')];
+}
+
+/** A small circuit's whole pass as one function: status 0, or 1 / 2 for a bad input or value / gradient. */
+export type Fused = (inputs: ArrayLike<number>, up: number, V: Float64Array, D: Float64Array, G: readonly Gate[]) => number;
+/** A small circuit's pass at every point of a batch. */
+export type FusedBatch = (C: readonly ArrayLike<number>[], GC: readonly Float64Array[], OUT: Float64Array, m: number, up: number, G: readonly Gate[]) => number;
+
+/**
+ * One function for the whole pass of a small circuit with every value and
+ * gradient in a local variable: inputs read, checked and copied to
+ * `V[0 .. inputs)`, the forward pass, the backward pass from `0 + up` on the
+ * last wire, the output's value to `V[inputs]` and the input gradients to
+ * `D[0 .. inputs)`.
+ */
+export function fused(circuit: Circuit, calls: Calls): { run: Fused; batch: () => FusedBatch; source: string } {
+  const idx = circuit.inputIndices;
+  const out = circuit.size - 1;
+  const body = fusedBody(circuit, calls, {
+    read: (k) => `inputs[${String(k)}]`,
+    fail: (pass) => `return ${String(pass)};`,
+    store: (x, d) => [
+      ...idx.map((w, k) => `V[${String(k)}] = ${x(w)};`),
+      ...(out < 0 ? [] : [`V[${String(idx.length)}] = ${x(out)};`]),
+      ...idx.map((w, k) => `D[${String(k)}] = ${d(w)};`),
+    ],
+  });
+  const source = [...body, 'return 0;'].join('\n');
+  const run = make(['inputs', 'up', 'V', 'D', 'G'], source) as Fused;
+  const batch = (): FusedBatch => {
+    const b = fusedBody(circuit, calls, {
+      read: (k) => `C${String(k)}[p]`,
+      fail: () => 'return p;',
+      store: (x, d) => [...(out < 0 ? [] : [`OUT[p] = ${x(out)};`]), ...idx.map((w, k) => `GC${String(k)}[p] = ${d(w)};`)],
+    });
+    return make(['C', 'GC', 'OUT', 'm', 'up', 'G'], [
+      ...idx.map((_, k) => `const C${String(k)} = C[${String(k)}], GC${String(k)} = GC[${String(k)}];`),
+      'for (let p = 0; p < m; p++) {',
+      ...b,
+      '}',
+      'return -1;',
+    ].join('\n')) as FusedBatch;
+  };
+  return { run, batch, source: `function run(inputs, up, V, D, G) {\n${source}\n}` };
+}
+
+function fusedBody(
+  circuit: Circuit,
+  calls: Calls,
+  io: { read(k: number): string; fail(pass: 1 | 2): string; store(x: (i: number) => string, d: (i: number) => string): string[] },
+): string[] {
+  const n = circuit.size;
+  const x = (i: number): string => `x${String(i)}`;
+  const d = (i: number): string => `d${String(i)}`;
+  const program = emit(circuit, { value: x, gradient: d, gate: (k) => `G[${String(k)}]` });
+  // emit numbers its calls itself; register them in the same order
+  for (const g of program.calls) calls.of(g);
+  const idx = circuit.inputIndices;
+  const lines: string[] = [];
+  idx.forEach((w, k) => lines.push(`const ${x(w)} = ${io.read(k)};`));
+  if (idx.length > 0) lines.push(`if (${idx.map((w) => `typeof ${x(w)} !== "number"`).join(' || ')}) ${io.fail(1)}`);
+  for (const s of program.forward) lines.push(`const ${s.target} = ${s.gate === undefined ? s.expression : `num(${s.expression})`};`);
+  const all = Array.from({ length: n }, (_, i) => i);
+  if (n > 0) {
+    lines.push(`if (!(${all.map((i) => `${x(i)} - ${x(i)} === 0`).join(' && ')})) ${io.fail(1)}`);
+    lines.push(`let ${all.map((i) => `${d(i)} = 0`).join(', ')};`);
+    lines.push(`${d(n - 1)} = 0 + up;`);
+  }
+  let k = 0;
+  const steps = program.backward;
+  while (k < steps.length) {
+    const s = steps[k];
+    if (s === undefined) break;
+    if (s.gate === undefined) {
+      lines.push(`${s.target} += ${s.expression};`);
+      k++;
+      continue;
+    }
+    // a gate without code: call its backward once, then add each input's share
+    const call = s.expression.slice(0, s.expression.lastIndexOf('['));
+    const parts = [`const l = ${call};`];
+    let m = 0;
+    for (; k < steps.length && steps[k]?.wire === s.wire; k++, m++) {
+      const t = steps[k];
+      if (t !== undefined) parts.push(`${t.target} += num(l[${String(m)}]);`);
+    }
+    parts.push(`if (!Array.isArray(l) || l.length !== ${String(m)}) ${s.target} = NaN;`);
+    lines.push(`{ ${parts.join(' ')} }`);
+  }
+  if (n > 0) lines.push(`if (!(${all.map((i) => `${d(i)} - ${d(i)} === 0`).join(' && ')})) ${io.fail(2)}`);
+  lines.push(...io.store(x, d));
+  return lines;
+}

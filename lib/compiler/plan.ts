@@ -1,0 +1,444 @@
+import { gateCode, type Circuit, type CircuitLayout } from '../Circuit';
+import type { Gate } from '../Gate';
+
+// The compiler's analysis of a circuit (a client of the core's public
+// surface: it reads `circuit.layout()`): which runs of gates repeat one shape
+// (loops), which are irregular (the tape), and where each wire's value and
+// gradient live while a compiled pass runs. Code generation (codegen.ts)
+// turns the plan into functions.
+//
+// Storage: one Float64Array of values and one of gradients, indexed alike by
+// "slot": slots 0 .. inputs-1 are the inputs in declaration order (the
+// values a pass was given and the gradients it returns), then one slot per
+// gate wire that needs memory, in wire order. A gate inside a loop whose
+// value and gradient are only used inside its own instance lives in local
+// variables and has no slot, as in a hand-written loop.
+
+/** A run of `count` instances of one shape of `length` gates, consecutive in the circuit; instance k's wires are instance 0's plus `k * stride`. */
+export interface LoopSegment {
+  readonly kind: 'loop';
+  /** Position (in gate order) of instance 0's first gate. */
+  readonly first: number;
+  readonly length: number;
+  readonly count: number;
+  readonly stride: number;
+}
+
+/** Irregular gates, run by the tape: `count` consecutive gates from `first` (in gate order). */
+export interface TapeSegment {
+  readonly kind: 'tape';
+  readonly first: number;
+  readonly count: number;
+}
+
+export type Segment = LoopSegment | TapeSegment;
+
+// How the generated code treats a gate wire's gradient (module-local copies:
+// an exported const is read as a property of `exports` in the hot loops).
+const NONE = 0; // no gate reads the wire and it is not the output: its gradient is 0
+const LOCAL = 1; // only gates of its own loop instance read it: a local variable
+const SLOT = 2; // it has a slot
+/** A gate wire whose gradient is 0: no gate reads it and it is not the output. */
+export const GRAD_NONE = NONE;
+/** A gate wire whose gradient is a local variable: only gates of its own loop instance read it. */
+export const GRAD_LOCAL = LOCAL;
+/** A wire whose gradient has a slot. */
+export const GRAD_SLOT = SLOT;
+
+/** What the backward code of a gate reads: which inputs' values, and whether its own output. */
+export interface Reads {
+  readonly inputs: readonly boolean[];
+  readonly output: boolean;
+}
+
+/** The structure of a circuit and the plan to compile it. */
+export interface Plan {
+  readonly circuit: Circuit;
+  readonly layout: CircuitLayout;
+  /** Number of inputs. */
+  readonly inputs: number;
+  /** For each wire: its position among the inputs, or -1. */
+  readonly inputPosition: Int32Array;
+  /** The wire of each gate, in order. */
+  readonly gateWires: Int32Array;
+  /** For each wire: its position in `gateWires`, or -1 for an input. */
+  readonly gateIndex: Int32Array;
+  readonly segments: readonly Segment[];
+  /** For each wire: its slot, or -1 (inputs: their position). */
+  readonly slot: Int32Array;
+  /** For each wire: NONE, LOCAL or SLOT. */
+  readonly gradient: Uint8Array;
+  /** For each gate wire: whether its value is written to its slot in the forward pass. */
+  readonly stored: Uint8Array;
+  /** Number of slots (inputs included). */
+  readonly slots: number;
+  /** Ranges `[from, to)` of gradient slots to set to 0 before the backward pass (no code assigns them first). */
+  readonly zero: Int32Array;
+  /** For each wire and each of its gate's inputs (indexed like `layout.args`): 1 when that contribution is the first to its input's gradient slot in every instance, so the code assigns instead of adding. */
+  readonly assign: Uint8Array;
+  /** The output wire (the last one), or -1 for an empty circuit. */
+  readonly output: number;
+  /** What the backward code of each distinct gate reads, for `n` inputs: see {@link readsOf}. */
+  reads(gateId: number, n: number): Reads;
+}
+
+/** Fewest instances for a loop, and fewest gates it must cover, to be worth a function of its own. */
+export const MIN_INSTANCES = 4;
+export const MIN_LOOP_GATES = 16;
+/** Longest shape a loop may have (its body is written out once). */
+export const MAX_SHAPE = 64;
+
+/**
+ * What the backward code of `gate` with `n` inputs reads, found by writing
+ * it with marker names: a gate without code is called with every input
+ * and its output.
+ */
+export function readsOf(gate: Gate, n: number): Reads {
+  const code = gateCode(gate);
+  if (code === undefined) return { inputs: Array.from({ length: n }, () => true), output: true };
+  if (n > PROBE) {
+    // a gate of many inputs (a big sum): what it reads of PROBE inputs, if that is all or none of them
+    const probe = readsOf(gate, PROBE);
+    const all = probe.inputs.every((r) => r);
+    if (all || probe.inputs.every((r) => !r)) return { inputs: Array.from({ length: n }, () => all), output: probe.output };
+  }
+  const xs = Array.from({ length: n }, (_, m) => `$x${String(m)}$`);
+  const text = code.backward(xs, '$y$', '$dy$').join(' ');
+  const inputs = xs.map(() => false);
+  for (const m of text.matchAll(/\$x(\d+)\$/g)) inputs[Number(m[1])] = true;
+  return { inputs, output: text.includes('$y$') };
+}
+
+/** Above this many inputs, {@link readsOf} first writes the code for this many. */
+const PROBE = 64;
+
+/** Plans `circuit`: loops where runs of gates repeat a shape (unless `loops` is false), the tape elsewhere. */
+export function plan(circuit: Circuit, loops: boolean): Plan {
+  const layout = circuit.layout();
+  const st = structureOf(layout);
+  const reads = readsTable(layout);
+  const { gateWires } = st;
+  const segments = loops ? segment(st) : gateWires.length > 0 ? [{ kind: 'tape' as const, first: 0, count: gateWires.length }] : [];
+  const where = storage(st, segments, reads);
+  const assign = assignments(st, segments, where.gradient);
+  const zero = zeroRanges(st, where, assign);
+  return {
+    circuit,
+    layout,
+    inputs: layout.inputs.length,
+    inputPosition: st.inputPosition,
+    gateWires,
+    gateIndex: st.gateIndex,
+    segments,
+    ...where,
+    zero,
+    assign,
+    output: layout.size - 1,
+    reads,
+  };
+}
+
+/** What the backward code of each distinct gate reads, by number of inputs (computed once per gate and count). */
+function readsTable(layout: CircuitLayout): (gateId: number, n: number) => Reads {
+  const lastCount = new Int32Array(layout.gates.length).fill(-1);
+  const last: Reads[] = [];
+  const more = new Map<string, Reads>();
+  return (gateId, n) => {
+    if (lastCount[gateId] === n) return last[gateId] as Reads;
+    const key = `${String(gateId)}:${String(n)}`;
+    let r = more.get(key);
+    if (r === undefined) {
+      r = readsOf(layout.gates[gateId] as Gate, n);
+      more.set(key, r);
+    }
+    lastCount[gateId] = n;
+    last[gateId] = r;
+    return r;
+  };
+}
+
+function structureOf(layout: CircuitLayout): Structure {
+  const size = layout.size;
+  const { gate, argStart, args } = layout;
+  const inputWires = layout.inputs;
+  const inputs = inputWires.length;
+  const inputPosition = new Int32Array(size).fill(-1);
+  for (let k = 0; k < inputs; k++) inputPosition[inputWires[k] ?? 0] = k;
+  const gateWires = new Int32Array(size - inputs);
+  const gateIndex = new Int32Array(size).fill(-1);
+  for (let i = 0, t = 0; i < size; i++) {
+    if ((gate[i] ?? -1) >= 0) {
+      gateWires[t] = i;
+      gateIndex[i] = t++;
+    }
+  }
+  // who reads each wire: the first and last reader, -1 for none; and the
+  // first contribution to its gradient (an index in args): its last reader's first input that is the wire
+  const firstReader = new Int32Array(size).fill(-1);
+  const lastReader = new Int32Array(size).fill(-1);
+  const first = new Int32Array(size).fill(-1);
+  for (let i = 0; i < size; i++) {
+    for (let a = argStart[i] ?? 0, e = argStart[i + 1] ?? 0; a < e; a++) {
+      const j = args[a] ?? 0;
+      if ((firstReader[j] ?? 0) < 0) firstReader[j] = i;
+      if (lastReader[j] !== i) first[j] = a;
+      lastReader[j] = i;
+    }
+  }
+  return { layout, inputPosition, gateWires, gateIndex, firstReader, lastReader, first };
+}
+
+/** Where each wire's value and gradient live: see {@link Plan}. */
+function storage(st: Structure, segments: readonly Segment[], reads: (gateId: number, n: number) => Reads): { slot: Int32Array; gradient: Uint8Array; stored: Uint8Array; slots: number } {
+  const { layout, gateWires, gateIndex, firstReader, lastReader } = st;
+  const { gate, argStart, args } = layout;
+  const size = layout.size;
+  const output = size - 1;
+  const gradient = new Uint8Array(size);
+  const stored = new Uint8Array(size);
+  const slot = new Int32Array(size).fill(-1);
+  const inputWires = layout.inputs;
+  const inputs = inputWires.length;
+  for (let k = 0; k < inputs; k++) {
+    const w = inputWires[k] ?? 0;
+    slot[w] = k;
+    gradient[w] = SLOT;
+  }
+  // values some gate's backward code reads
+  const readInBackward = new Uint8Array(size);
+  for (let t = 0; t < gateWires.length; t++) {
+    const i = gateWires[t] ?? 0;
+    const from = argStart[i] ?? 0;
+    const n = (argStart[i + 1] ?? 0) - from;
+    const r = reads(gate[i] ?? 0, n);
+    for (let m = 0; m < n; m++) if (r.inputs[m] === true) readInBackward[args[from + m] ?? 0] = 1;
+    if (r.output) readInBackward[i] = 1;
+  }
+  let slots = inputs;
+  for (const s of segments) {
+    if (s.kind === 'tape') {
+      for (let t = s.first; t < s.first + s.count; t++) {
+        const w = gateWires[t] ?? 0;
+        slot[w] = slots++;
+        stored[w] = 1;
+        gradient[w] = SLOT; // the tape reads every gate's gradient
+      }
+      continue;
+    }
+    // a loop: decide per position of the shape, the same for every instance
+    const L = s.length;
+    const grad = new Uint8Array(L);
+    const keep = new Uint8Array(L);
+    for (let u = 0; u < L; u++) {
+      let outside = false;
+      let inside = false;
+      let read = false;
+      for (let k = 0, start = s.first; k < s.count; k++, start += L) {
+        const w = gateWires[start + u] ?? 0;
+        const lo = gateIndex[firstReader[w] ?? 0] ?? -1;
+        const hi = gateIndex[lastReader[w] ?? 0] ?? -1;
+        if (w === output || ((lastReader[w] ?? -1) >= 0 && (hi >= start + L || lo < start))) outside = true;
+        else if ((lastReader[w] ?? -1) >= 0) inside = true;
+        if (readInBackward[w] === 1) read = true;
+      }
+      grad[u] = outside ? SLOT : inside ? LOCAL : NONE;
+      keep[u] = outside || read ? 1 : 0;
+    }
+    for (let k = 0, start = s.first; k < s.count; k++, start += L) {
+      for (let u = 0; u < L; u++) {
+        const w = gateWires[start + u] ?? 0;
+        const g = grad[u] ?? NONE;
+        gradient[w] = g;
+        stored[w] = keep[u] ?? 0;
+        if (keep[u] === 1 || g === SLOT) slot[w] = slots++;
+      }
+    }
+  }
+  return { slot, gradient, stored, slots };
+}
+
+/** The contributions that are the first to their input's gradient slot in every instance of a loop: those assign instead of adding. */
+function assignments(st: Structure, segments: readonly Segment[], gradient: Uint8Array): Uint8Array {
+  const { layout, gateWires, first } = st;
+  const { gate, argStart, args } = layout;
+  const assign = new Uint8Array(args.length);
+  for (const s of segments) {
+    if (s.kind !== 'loop') continue;
+    const L = s.length;
+    const w0 = gateWires[s.first] ?? 0;
+    const wL = gateWires[s.first + L - 1] ?? 0;
+    for (let u = 0; u < L; u++) {
+      const base = gateWires[s.first + u] ?? 0;
+      const n = (argStart[base + 1] ?? 0) - (argStart[base] ?? 0);
+      for (let m = 0; m < n; m++) {
+        let all = true;
+        for (let k = 0, c = base; k < s.count && all; k++, c += s.stride) {
+          const a = (argStart[c] ?? 0) + m;
+          const j = args[a] ?? 0;
+          const shift = k * s.stride;
+          const internal = j >= w0 + shift && j <= wL + shift && (gate[j] ?? -1) >= 0;
+          all = !internal && gradient[j] === SLOT && first[j] === a;
+        }
+        if (!all) continue;
+        for (let k = 0, c = base; k < s.count; k++, c += s.stride) assign[(argStart[c] ?? 0) + m] = 1;
+      }
+    }
+  }
+  return assign;
+}
+
+/** Ranges of gradient slots that no code assigns first (the output's is set by the seed). */
+function zeroRanges(st: Structure, where: { slot: Int32Array; gradient: Uint8Array; slots: number }, assign: Uint8Array): Int32Array {
+  const { slot, gradient, slots } = where;
+  const size = st.layout.size;
+  const output = size - 1;
+  const needs = new Uint8Array(slots);
+  for (let i = 0; i < size; i++) {
+    const q = slot[i] ?? -1;
+    if (q < 0 || gradient[i] !== SLOT || i === output) continue;
+    const a = st.first[i] ?? -1;
+    if (a < 0 || assign[a] !== 1) needs[q] = 1;
+  }
+  const zero: number[] = [];
+  for (let q = 0; q < slots; q++) {
+    if (needs[q] !== 1) continue;
+    if (zero.length > 0 && zero[zero.length - 1] === q) zero[zero.length - 1] = q + 1;
+    else zero.push(q, q + 1);
+  }
+  return Int32Array.from(zero);
+}
+
+interface Structure {
+  readonly layout: CircuitLayout;
+  readonly inputPosition: Int32Array;
+  readonly gateWires: Int32Array;
+  readonly gateIndex: Int32Array;
+  readonly firstReader: Int32Array;
+  readonly lastReader: Int32Array;
+  readonly first: Int32Array;
+}
+
+/** Splits the gates into loops (runs that repeat a shape) and tape segments (the rest). */
+export function segment(st: Structure): Segment[] {
+  const gw = st.gateWires;
+  const nG = gw.length;
+  const out: Segment[] = [];
+  let tapeFrom = 0;
+  let t = 0;
+  const flush = (to: number): void => {
+    if (to > tapeFrom) out.push({ kind: 'tape', first: tapeFrom, count: to - tapeFrom });
+  };
+  while (t < nG) {
+    let bestL = 0;
+    let bestCover = 0;
+    const limit = Math.min(MAX_SHAPE, Math.floor((nG - t) / MIN_INSTANCES));
+    for (let L = 1; L <= limit; L++) {
+      if (!sameGate(st, gw[t] ?? 0, gw[t + L] ?? 0)) continue;
+      const cap = Math.max(MIN_INSTANCES, Math.ceil(4096 / L));
+      const R = runLength(st, t, L, cap);
+      if (R >= MIN_INSTANCES && R * L >= MIN_LOOP_GATES && R * L > bestCover) {
+        bestL = L;
+        bestCover = R * L;
+        if (R >= cap) break; // a long run: good enough, and its multiples cover no more
+      }
+    }
+    if (bestL === 0) {
+      t++;
+      continue;
+    }
+    let R = runLength(st, t, bestL, Infinity);
+    if (t > tapeFrom && bestL > 1) {
+      // the gate before failed to start this loop: its instance differs from the rest (a chain's first step reads
+      // an input where the others read the step before). Start the loop at the next instance boundary in its
+      // rhythm instead, so the loop body begins where an instance does and keeps fewer values in memory.
+      const aligned = t - 1 + bestL;
+      const R2 = runLength(st, aligned, bestL, Infinity);
+      if (R2 >= MIN_INSTANCES && R2 * bestL >= MIN_LOOP_GATES && (R2 + 1) * bestL >= R * bestL) {
+        t = aligned;
+        R = R2;
+      }
+    }
+    flush(t);
+    out.push({ kind: 'loop', first: t, length: bestL, count: R, stride: (gw[t + bestL] ?? 0) - (gw[t] ?? 0) });
+    t += R * bestL;
+    tapeFrom = t;
+  }
+  flush(nG);
+  return out;
+}
+
+function sameGate(st: Structure, a: number, b: number): boolean {
+  const { gate, argStart } = st.layout;
+  return gate[a] === gate[b] && (argStart[a + 1] ?? 0) - (argStart[a] ?? 0) === (argStart[b + 1] ?? 0) - (argStart[b] ?? 0);
+}
+
+/**
+ * How many instances of the shape of the `L` gates from position `t` follow
+ * one another (at most `cap`): each with the same gates, its wires shifted
+ * by one stride, each input read the same way (a wire of the same instance,
+ * an input whose position moves by a fixed step, or an earlier gate whose
+ * wire moves by a fixed step, possibly 0).
+ */
+export function runLength(st: Structure, t: number, L: number, cap: number): number {
+  const { gate, argStart, args } = st.layout;
+  const gw = st.gateWires;
+  const nG = gw.length;
+  if (t + 2 * L > nG) return 1;
+  const stride = (gw[t + L] ?? 0) - (gw[t] ?? 0);
+  // the step of every input of the shape, from instance 0 to instance 1
+  const steps: number[] = [];
+  const posSteps: number[] = [];
+  for (let u = 0; u < L; u++) {
+    const w0 = gw[t + u] ?? 0;
+    const w1 = gw[t + L + u] ?? 0;
+    if (w1 - w0 !== stride || !sameGate(st, w0, w1)) return 1;
+    for (let a0 = argStart[w0] ?? 0, a1 = argStart[w1] ?? 0, e = argStart[w0 + 1] ?? 0; a0 < e; a0++, a1++) {
+      const j0 = args[a0] ?? 0;
+      const j1 = args[a1] ?? 0;
+      steps.push(j1 - j0);
+      posSteps.push((st.inputPosition[j1] ?? -1) - (st.inputPosition[j0] ?? -1));
+    }
+  }
+  let R = 1;
+  for (; R < cap && t + (R + 1) * L <= nG; R++) {
+    // does instance R repeat instance 0?
+    let m = 0;
+    let ok = true;
+    for (let u = 0; u < L && ok; u++) {
+      const w0 = gw[t + u] ?? 0;
+      const wk = gw[t + R * L + u] ?? 0;
+      if (wk - w0 !== R * stride || gate[wk] !== gate[w0]) {
+        ok = false;
+        break;
+      }
+      const e = argStart[w0 + 1] ?? 0;
+      if ((argStart[wk + 1] ?? 0) - (argStart[wk] ?? 0) !== e - (argStart[w0] ?? 0)) {
+        ok = false;
+        break;
+      }
+      for (let a0 = argStart[w0] ?? 0, ak = argStart[wk] ?? 0; a0 < e; a0++, ak++, m++) {
+        const j0 = args[a0] ?? 0;
+        const jk = args[ak] ?? 0;
+        if (jk - j0 !== R * (steps[m] ?? 0) || kind(st, j0, t, u) !== kind(st, jk, t + R * L, u)) {
+          ok = false;
+          break;
+        }
+        const p0 = st.inputPosition[j0] ?? -1;
+        if (p0 >= 0 && (st.inputPosition[jk] ?? -1) - p0 !== R * (posSteps[m] ?? 0)) {
+          ok = false;
+          break;
+        }
+      }
+    }
+    if (!ok) break;
+  }
+  return R;
+}
+
+/** How gate u of the instance starting at position `start` reads wire j: 0 an input, 1 a wire of the same instance (+ its position), 2 an earlier gate. */
+function kind(st: Structure, j: number, start: number, u: number): number {
+  const g = st.gateIndex[j] ?? -1;
+  if (g < 0) return 0;
+  if (g >= start && g < start + u) return 1 + 2 * (g - start);
+  return 2;
+}
