@@ -143,6 +143,41 @@ describe('compile', () => {
     agrees(c, fast, c.inputNames.map((_, k) => Math.cos(k)), 1);
   });
 
+  it('runs sums and maxima of many inputs on the tape, ties and repeated wires included', () => {
+    const c = new Circuit();
+    const xs = Array.from({ length: 12 }, (_, k) => c.input(`x${String(k)}`));
+    const sq = xs.map((x) => c.mul(x, x));
+    const top = c.max([...sq, sq[3]!, ...xs]); // ties: sq[3] twice, and equal squares
+    const sum = c.add([...sq, xs[0]!, xs[0]!, top]);
+    c.mul(c.add([sum, sq[5]!]), top);
+    for (const mode of ['loops', 'tape'] as const) {
+      const fast = compile(c, { mode });
+      agrees(c, fast, xs.map((_, k) => (k % 3) - 1), 1.5); // -1, 0, 1, ...: squares tie
+      agrees(c, fast, xs.map((_, k) => k / 7), -2);
+    }
+  });
+
+  it('finds a value or gradient that is not finite anywhere in a loop, and the interpreter names it', () => {
+    const chain = (w: number, x0: number): { c: Circuit; point: number[] } => {
+      const c = new Circuit();
+      let x = c.input('x0');
+      const point = [x0];
+      for (let k = 0; k < 20; k++) {
+        const [wk, bk] = c.inputs(`w${String(k)}`, `b${String(k)}`);
+        x = c.relu(c.add([c.mul(wk, x), bk]));
+        point.push(w, 0);
+      }
+      return { c, point };
+    };
+    const big = chain(1e30, 1); // the product overflows at the 11th step
+    const r = compile(big.c).run(big.point);
+    expect(E.isLeft(r) && r.left.message).to.equal('multiply gate on wire _53: inputs w10 = 1e+30, _50 = 1.0000000000000003e+300 give Infinity');
+    const steep = chain(1e20, 1e-300); // values stay finite, d x0 = 1e400 does not
+    const s2 = compile(steep.c).run(steep.point);
+    expect(E.isLeft(s2) && s2.left.message).to.match(/backward: gradient into \w+ becomes Infinity/);
+    agrees(steep.c, compile(steep.c), steep.point, 1);
+  });
+
   it('reuses its buffers: a later run overwrites an earlier result', () => {
     const c = new Circuit();
     const [a, b] = c.inputs('a', 'b');

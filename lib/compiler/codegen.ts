@@ -2,8 +2,12 @@ import type { Circuit } from '../Circuit';
 import { emit, gateExpressions } from '../emit';
 import type { Gate } from '../Gate';
 import { AddGate } from '../gates/AddGate';
+import { ConstantGate } from '../gates/ConstantGate';
 import { MaxGate } from '../gates/MaxGate';
-import { sigmoid } from '../gates/SigmoidGate';
+import { NegateGate } from '../gates/NegateGate';
+import { ReluGate } from '../gates/ReluGate';
+import { SigmoidGate, sigmoid } from '../gates/SigmoidGate';
+import { SubtractGate } from '../gates/SubtractGate';
 import { GRAD_LOCAL, GRAD_NONE, GRAD_SLOT, readsOf, type LoopSegment, type Plan } from './plan';
 
 // Code generation from a plan: a function pair (forward, backward) per loop,
@@ -59,6 +63,17 @@ export class Calls {
     return k;
   }
 }
+
+// The finiteness checks (`acc += x - x` is NaN once any x is not finite) are
+// left out where a value cannot be the first non-finite one: the output of a
+// gate that maps finite inputs to a finite output, and a gradient
+// contribution that is finite whenever the upstream gradient is (which was
+// checked). Sums are always checked: two finite terms can overflow.
+const exactly = (g: Gate, ...classes: (abstract new (...args: never[]) => Gate)[]): boolean => classes.some((c) => Object.getPrototypeOf(g) === c.prototype);
+/** A finite output for finite inputs: sigmoid, ReLU, negation, max, a constant. */
+const safeForward = (g: Gate): boolean => exactly(g, SigmoidGate, ReluGate, NegateGate, MaxGate, ConstantGate);
+/** Finite contributions for a finite upstream gradient: add, subtract, negate, ReLU, sigmoid (`|f (1 - f)| <= 1/4`), max. */
+const safeBackward = (g: Gate): boolean => exactly(g, AddGate, SubtractGate, NegateGate, ReluGate, SigmoidGate, MaxGate, ConstantGate);
 
 /** Compiles generated code to a function of `params`, with `sig` and `num` in scope; the caller states its type. */
 function make(params: readonly string[], body: string): unknown {
@@ -158,13 +173,15 @@ export function loop(p: Plan, s: LoopSegment, calls: Calls): Loop {
     }
     const x = `x${String(u)}`;
     fwd.push(`const ${x} = ${forwardExpression(g, pos.xs, calls)};`);
-    fwd.push(`acc += ${x} - ${x};`);
+    if (!safeForward(g)) fwd.push(`acc += ${x} - ${x};`);
     if ((slot[w] ?? -1) >= 0) pos.outAt = address((k) => slot[wireOf(u, k)] ?? -1);
     if (pos.stored) fwd.push(`V[${pos.outAt}] = ${x};`);
     positions.push(pos);
   }
   // the backward pass of an instance: its gates in reverse; a local gradient is declared by its first contribution
   const declared = new Set<number>();
+  /** The locals that must be checked: an unsafe contribution or a sum. */
+  const unsure = new Set<number>();
   const bwd: string[] = [];
   for (let u = L - 1; u >= 0; u--) {
     const pos = positions[u];
@@ -172,7 +189,7 @@ export function loop(p: Plan, s: LoopSegment, calls: Calls): Loop {
     const n = pos.xs.length;
     const dy = `d${String(u)}`;
     if (pos.grad === GRAD_SLOT) bwd.push(`const ${dy} = D[${pos.outAt}];`);
-    else if (pos.grad === GRAD_LOCAL) bwd.push(`acc += ${dy} - ${dy};`);
+    else if (pos.grad === GRAD_LOCAL && unsure.has(u)) bwd.push(`acc += ${dy} - ${dy};`);
     if (n === 0) continue;
     const reads = p.reads(pos.id, n);
     const bx = pos.xs.map((_, m) => `b${String(u)}_${String(m)}`);
@@ -183,14 +200,16 @@ export function loop(p: Plan, s: LoopSegment, calls: Calls): Loop {
     if (reads.output) bwd.push(`const ${y} = ${pos.stored ? `V[${pos.outAt}]` : 'NaN'};`);
     const { setup, terms } = backwardContributions(pos.gate, bx, y, pos.grad === GRAD_NONE ? '0' : dy, calls, `q${String(u)}`);
     bwd.push(...setup);
+    const safe = safeBackward(pos.gate);
     pos.targets.forEach((t, m) => {
       const c = terms[m] ?? 'NaN';
       if (t.local >= 0) {
         const d = `d${String(t.local)}`;
+        if (declared.has(t.local) || !safe) unsure.add(t.local);
         bwd.push(declared.has(t.local) ? `${d} += ${c};` : `let ${d} = 0 + ${c};`);
         declared.add(t.local);
       } else if (t.assign) {
-        bwd.push(`{ const t = 0 + ${c}; ${t.slot} = t; acc += t - t; }`);
+        bwd.push(safe ? `${t.slot} = 0 + ${c};` : `{ const t = 0 + ${c}; ${t.slot} = t; acc += t - t; }`);
       } else {
         bwd.push(`{ const t = ${t.slot} + ${c}; ${t.slot} = t; acc += t - t; }`);
       }
@@ -219,14 +238,17 @@ export function tape(p: Plan, calls: Calls): Tape {
   const T: number[] = [];
   const C: number[] = [];
   const ranges: [number, number, number, number, number][] = [];
-  const caseOf = (g: Gate, id: number, n: number): number => {
-    const variadic = n > TAPE_ARITY && (Object.getPrototypeOf(g) === AddGate.prototype || Object.getPrototypeOf(g) === MaxGate.prototype);
-    const key = variadic ? `${String(id)}:*` : `${String(id)}:${String(n)}`;
+  // a case per gate, number of inputs, and which contributions come first (they assign; the others add)
+  const caseOf = (g: Gate, id: number, n: number, first: readonly boolean[]): number => {
+    const variadic = isVariadic(g, n);
+    const all = first.every((f) => f);
+    const none = first.every((f) => !f);
+    const key = variadic ? `${String(id)}:*:${all ? 'all' : none ? 'none' : 'mixed'}` : `${String(id)}:${String(n)}:${first.map((f) => (f ? 1 : 0)).join('')}`;
     let c = cases.get(key);
     if (c !== undefined) return c;
     c = cases.size;
     cases.set(key, c);
-    const [f, b] = variadic ? variadicCase(g instanceof MaxGate) : fixedCase(g, n, calls);
+    const [f, b] = variadic ? variadicCase(g instanceof MaxGate, all ? 'all' : none ? 'none' : 'mixed') : fixedCase(g, n, first, calls);
     forwardCases.push(`case ${String(c)}: {\n${f}\nbreak;\n}`);
     backwardCases.push(`case ${String(c)}: {\n${b}\nbreak;\n}`);
     return c;
@@ -242,11 +264,16 @@ export function tape(p: Plan, calls: Calls): Tape {
       const from = argStart[w] ?? 0;
       const n = (argStart[w + 1] ?? 0) - from;
       const id = gate[w] ?? 0;
-      const c = caseOf(layout.gates[id] as Gate, id, n);
-      C.push(c);
-      const variadic = n > TAPE_ARITY && (Object.getPrototypeOf(layout.gates[id]) === AddGate.prototype || Object.getPrototypeOf(layout.gates[id]) === MaxGate.prototype);
+      const g = layout.gates[id] as Gate;
+      const first = Array.from({ length: n }, (_, m) => p.assign[from + m] === 1);
+      C.push(caseOf(g, id, n, first));
+      const variadic = isVariadic(g, n);
       if (variadic) T.push(n);
-      for (let m = 0; m < n; m++) T.push(slot[args[from + m] ?? 0] ?? 0);
+      // a mixed variadic record marks the inputs whose contribution comes first as -1 - slot
+      for (let m = 0; m < n; m++) {
+        const q = slot[args[from + m] ?? 0] ?? 0;
+        T.push(variadic && first[m] === true && !first.every((f) => f) ? -1 - q : q);
+      }
       if (variadic) T.push(n);
     }
     ranges.push([q0, q, p0, T.length, o0]);
@@ -281,11 +308,16 @@ export function tape(p: Plan, calls: Calls): Tape {
   };
 }
 
+/** Built-in add and max with many inputs run as a loop over their record. */
+function isVariadic(g: Gate, n: number): boolean {
+  return n > TAPE_ARITY && (Object.getPrototypeOf(g) === AddGate.prototype || Object.getPrototypeOf(g) === MaxGate.prototype);
+}
+
 /** A tape case for a gate with `n` inputs: forward reads `V[T[p + m]]`, writes `V[o]` and moves `p` past the record; backward moves `p` back first. */
-function fixedCase(g: Gate, n: number, calls: Calls): [string, string] {
+function fixedCase(g: Gate, n: number, first: readonly boolean[], calls: Calls): [string, string] {
   const xs = Array.from({ length: n }, (_, m) => `x${String(m)}`);
   const loads = xs.map((x, m) => `const ${x} = V[T[p + ${String(m)}]];`);
-  const f = [...loads, `const y = ${forwardExpression(g, xs, calls)};`, 'V[o] = y;', 'acc += y - y;', `p += ${String(n)};`];
+  const f = [...loads, `const y = ${forwardExpression(g, xs, calls)};`, 'V[o] = y;', ...(safeForward(g) ? [] : ['acc += y - y;']), `p += ${String(n)};`];
   const b: string[] = [`p -= ${String(n)};`];
   if (n > 0) {
     const r = readsOf(g, n);
@@ -296,27 +328,40 @@ function fixedCase(g: Gate, n: number, calls: Calls): [string, string] {
     if (r.output) b.push('const y = V[o];');
     const { setup, terms } = backwardContributions(g, xs, 'y', 'dy', calls, 'k');
     b.push(...setup);
-    terms.forEach((c, m) => b.push(`{ const t = D[a${String(m)}] + ${c}; D[a${String(m)}] = t; acc += t - t; }`));
+    const safe = safeBackward(g);
+    terms.forEach((c, m) => {
+      const a = `a${String(m)}`;
+      b.push(first[m] === true && safe ? `D[${a}] = 0 + ${c};` : `{ const t = ${first[m] === true ? '0' : `D[${a}]`} + ${c}; D[${a}] = t; acc += t - t; }`);
+    });
   }
   return [f.join('\n'), b.join('\n')];
 }
 
-/** The tape case of a built-in add or max with many inputs: a loop over the record `[n, inputs..., n]`, the interpreter's math. */
-function variadicCase(max: boolean): [string, string] {
+/**
+ * The tape case of a built-in add or max with many inputs: a loop over the
+ * record `[n, inputs..., n]`, the interpreter's math. `first` says which
+ * contributions assign: all, none, or those marked `-1 - slot`.
+ */
+function variadicCase(max: boolean, first: 'all' | 'none' | 'mixed'): [string, string] {
+  const at = (a: string): string => (first === 'mixed' ? `${a} < 0 ? -1 - ${a} : ${a}` : a);
   const f = max
-    ? ['const n = T[p];', 'let y = -Infinity;', 'for (let k = p + 1; k <= p + n; k++) y = Math.max(y, V[T[k]]);', 'V[o] = y;', 'acc += y - y;', 'p += n + 2;']
-    : ['const n = T[p];', 'let y = V[T[p + 1]];', 'for (let k = p + 2; k <= p + n; k++) y += V[T[k]];', 'V[o] = y;', 'acc += y - y;', 'p += n + 2;'];
+    ? ['const n = T[p];', 'let y = -Infinity;', `for (let k = p + 1; k <= p + n; k++) { const a = T[k]; y = Math.max(y, V[${at('a')}]); }`, 'V[o] = y;', 'p += n + 2;']
+    : ['const n = T[p];', 'const a1 = T[p + 1];', `let y = V[${at('a1')}];`, `for (let k = p + 2; k <= p + n; k++) { const a = T[k]; y += V[${at('a')}]; }`, 'V[o] = y;', 'acc += y - y;', 'p += n + 2;'];
+  const add = (c: string): string =>
+    first === 'all' ? `D[a] = 0 + ${c};`
+      : first === 'none' ? `{ const t = D[a] + ${c}; D[a] = t; acc += t - t; }`
+        : `if (a < 0) D[-1 - a] = 0 + ${c}; else { const t = D[a] + ${c}; D[a] = t; acc += t - t; }`;
   const b = max
     ? [
       'const n = T[p - 1];',
       'p -= n + 2;',
       'const y = V[o];',
       'let ties = 0;',
-      'for (let k = p + 1; k <= p + n; k++) if (V[T[k]] === y) ties++;',
+      `for (let k = p + 1; k <= p + n; k++) { const a = T[k]; if (V[${at('a')}] === y) ties++; }`,
       'const share = dy / ties;',
-      'for (let k = p + 1; k <= p + n; k++) { const a = T[k]; if (V[a] === y) { const t = D[a] + share; D[a] = t; acc += t - t; } }',
+      `for (let k = p + 1; k <= p + n; k++) { const a = T[k]; if (V[${at('a')}] === y) ${add('share')} else if (${first === 'all' ? 'true' : 'a < 0'}) { D[${first === 'all' ? 'a' : '-1 - a'}] = 0; } }`,
     ]
-    : ['const n = T[p - 1];', 'p -= n + 2;', 'for (let k = p + 1; k <= p + n; k++) { const a = T[k]; const t = D[a] + 1.0 * dy; D[a] = t; acc += t - t; }'];
+    : ['const n = T[p - 1];', 'p -= n + 2;', `for (let k = p + 1; k <= p + n; k++) { const a = T[k]; ${add('1.0 * dy')} }`];
   return [f.join('\n'), b.join('\n')];
 }
 

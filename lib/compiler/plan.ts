@@ -257,13 +257,23 @@ function storage(st: Structure, segments: readonly Segment[], reads: (gateId: nu
   return { slot, gradient, stored, slots };
 }
 
-/** The contributions that are the first to their input's gradient slot in every instance of a loop: those assign instead of adding. */
+/** The contributions that are the first to their input's gradient slot (in every instance, for a loop): those assign instead of adding. */
 function assignments(st: Structure, segments: readonly Segment[], gradient: Uint8Array): Uint8Array {
   const { layout, gateWires, first } = st;
   const { gate, argStart, args } = layout;
   const assign = new Uint8Array(args.length);
   for (const s of segments) {
-    if (s.kind !== 'loop') continue;
+    if (s.kind === 'tape') {
+      // each tape gate's record says which of its contributions come first
+      for (let t = s.first; t < s.first + s.count; t++) {
+        const c = gateWires[t] ?? 0;
+        for (let a = argStart[c] ?? 0, e = argStart[c + 1] ?? 0; a < e; a++) {
+          const j = args[a] ?? 0;
+          if (first[j] === a && gradient[j] === SLOT) assign[a] = 1;
+        }
+      }
+      continue;
+    }
     const L = s.length;
     const w0 = gateWires[s.first] ?? 0;
     const wL = gateWires[s.first + L - 1] ?? 0;
