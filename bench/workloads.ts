@@ -48,7 +48,7 @@ export function random(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
     s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
-    s ^= s >>> 13;
+    s = (s ^ (s >>> 13)) >>> 0; // unsigned: a bare ^ gives a signed int, and values below -1
     return (s / 2 ** 32) * 2 - 1;
   };
 }

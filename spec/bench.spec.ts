@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { SIMPLEGRAD, TFJS, installedVersion, type Peer } from '../bench/peers/install';
 import { Value } from '../bench/peers/micrograd';
-import { WORKLOADS, chain, layer, type Workload } from '../bench/workloads';
+import { WORKLOADS, chain, layer, random, type Workload } from '../bench/workloads';
 import { ENGINES, prepareAll, type EngineName } from '../bench/worker';
 
 // The bench's smoke test: every engine computes the same value and input
@@ -10,6 +10,16 @@ import { ENGINES, prepareAll, type EngineName } from '../bench/worker';
 // a peer that is not installed is reported as pending here, not installed.
 const tiny: readonly Workload[] = [...WORKLOADS.filter((w) => w.gates <= 4), layer(10), chain(10)];
 const always: readonly EngineName[] = ['handwritten', 'circuit', 'circuit-alloc', 'compiled', 'micrograd-style'];
+
+describe('bench workloads', () => {
+  it('random() gives numbers in [-1, 1), the same for the same seed', () => {
+    const r = random(1);
+    const xs = Array.from({ length: 10_000 }, r);
+    expect(Math.min(...xs)).to.be.at.least(-1).and.below(-0.99);
+    expect(Math.max(...xs)).to.be.below(1).and.above(0.99);
+    expect(Array.from({ length: 5 }, random(1))).to.deep.equal(xs.slice(0, 5));
+  });
+});
 
 describe('bench engines', () => {
   for (const w of tiny) {
