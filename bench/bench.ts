@@ -254,7 +254,7 @@ function markdown(): string {
     '| `compiled` | `compile(circuit).run`: straight-line code up to `CODE_LIMIT` gates, the typed-array tape above | building and compiling |',
     '| `simplegrad` | simplegrad\'s compiled forward and backward functions; a pass sets the inputs, runs `forward()`, zeroes the gradients, seeds the output and runs `backward()` | building its graph and `compile()` |',
     '| `micrograd-style` (micrograd) | bench/peers/micrograd.ts: a `Value` object with data, grad, children and a backward closure per operation, built during the forward pass (define-by-run) and sorted iteratively; binary `add` | one forward pass (building the graph), which every pass repeats |',
-    '| `tfjs` | `@tensorflow/tfjs` CPU backend in prod mode, float32, `tf.valueAndGrad` inside `tf.tidy`; chapter circuits as scalar operations, the layer as five vector operations over an N x 5 input matrix; a pass includes making the input tensor and reading results with `dataSync` | the first (cold) pass: tfjs is eager |',
+    '| `tfjs` | `@tensorflow/tfjs` CPU backend in prod mode, float32, `tf.valueAndGrad` inside `tf.tidy`; circuits up to 1,000 gates (the chapter\'s) as scalar operations, the layers up to N=10,000 as five vector operations over an N x 5 input matrix; a pass includes making the input tensor and reading results with `dataSync` | the first (cold) pass: tfjs is eager |',
     '',
     'Gates are counted as the library counts them (the number of non-input wires); the peers may use more',
     'operations for the same circuit (simplegrad and micrograd-style add two terms at a time, tfjs unstacks its input).',

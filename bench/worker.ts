@@ -24,7 +24,9 @@ export const TOLERANCE = 1e-9;
 
 /** Why an engine does not run on a workload, or undefined when it does. */
 export function skipReason(engine: EngineName, w: Workload): string | undefined {
-  if (engine === 'tfjs' && !tfjsRuns(w)) return 'tfjs runs on the chapter circuits and the N=1,000 layer only';
+  if (engine === 'tfjs' && !tfjsRuns(w)) {
+    return 'tfjs runs on the layers up to N=10,000 (as vector operations) and on circuits up to 1,000 gates (as scalar operations, about 10 to 50 us each)';
+  }
   return undefined;
 }
 
