@@ -19,7 +19,7 @@ import * as path from 'node:path';
 import { ensurePeer, projectRoot, SIMPLEGRAD, TFJS, type Peer } from './peers/install';
 import { tfjsRuns } from './peers/tfjs';
 import { WORKLOADS } from './workloads';
-import { ENGINES, type EngineName } from './worker';
+import { ENGINES, ROUNDS, batchPoints, type EngineName } from './worker';
 
 interface EngineFigures {
   nsPerGate: number;
@@ -46,6 +46,7 @@ const SHORT: Record<EngineName, string> = {
   circuit: 'circuit',
   'circuit-alloc': 'alloc',
   compiled: 'compiled',
+  batch: 'batch',
   simplegrad: 'simplegrad',
   'micrograd-style': 'micrograd',
   tfjs: 'tfjs',
@@ -183,17 +184,25 @@ function skipLines(): string[] {
 }
 
 function text(): string {
-  const out: string[] = [`backprop-ninja benchmark: median of 9 interleaved rounds, 5 above 100,000 gates (${machine()})`];
+  const out: string[] = [`backprop-ninja benchmark: median of ${ROUNDS}; ${machine()}`];
   for (const { title, header, lines } of tables()) {
     const widths = header.map((h, k) => Math.max(h.length, ...lines.map((l) => (l[k] ?? '').length)));
     const show = (cells: readonly string[]): string => cells.map((c, k) => (k === 0 ? c.padEnd(widths[k] ?? 0) : c.padStart(widths[k] ?? 0))).join('  ');
     out.push('', title, show(header), ...lines.map(show));
   }
   out.push('', 'hand = hand-written loop; circuit = Circuit.workspace(); alloc = forwardArray + backward; compiled = compile(circuit).run;');
+  if (batchSizes() !== '') out.push(`batch = compile(circuit).batch over ${batchSizes()} points a call (its ns are per gate and point; memory includes its result columns);`);
   out.push('simplegrad = simplegrad compiled; micrograd = micrograd-style Value graph (bench/peers/micrograd.ts); tfjs = @tensorflow/tfjs CPU, float32');
   const s = skipLines();
   if (s.length > 0) out.push('', 'not run:', ...s.map((l) => `  ${l}`));
   return out.join('\n');
+}
+
+/** The batch engine's points per call where it ran, e.g. "1,024 or 16". */
+function batchSizes(): string {
+  const ran = selected.filter(({ w }) => rows.some((r) => r.name === w.name && r.engines.batch !== undefined));
+  const sizes = [...new Set(ran.flatMap(({ w }) => batchPoints(w) ?? []))].sort((a, b) => b - a);
+  return sizes.map((p) => p.toLocaleString('en-US')).join(' or ');
 }
 
 function command(): string {
@@ -221,8 +230,9 @@ function markdown(): string {
     '',
     '## Forward+backward time per gate',
     '',
-    'Nanoseconds per gate for one forward and backward pass (value and every input gradient), median of 9 rounds',
-    "(5 above 100,000 gates) in which the engines take turns, and each engine's ratio to the hand-written loop (lower is better).",
+    `Nanoseconds per gate for one forward and backward pass (value and every input gradient), median of ${ROUNDS}`,
+    "in which the engines take turns, and each engine's ratio to the hand-written loop (lower is better).",
+    ...(batchSizes() === '' ? [] : [`The batch engine evaluates ${batchSizes()} points a call; its figure is per gate and point.`]),
     '',
     ...md(speed.header, speed.lines),
     '',
@@ -234,6 +244,7 @@ function markdown(): string {
     '',
     'Heap plus array-buffer growth after building and one pass, after a garbage collection, in a process of its own',
     '(not shown under 1,000 gates, where the heap noise is larger than the circuit).',
+    "The batch engine's figure includes the result columns of its points, not its input columns.",
     '',
     ...md(memory.header, memory.lines),
     '',
@@ -252,6 +263,7 @@ function markdown(): string {
     '| `circuit` | the interpreter through `circuit.workspace()` (buffers reused) | building the `Circuit` and its workspace |',
     '| `circuit-alloc` (alloc) | `circuit.forwardArray` + `circuit.backward`, fresh results each pass | building the `Circuit` |',
     '| `compiled` | `compile(circuit).run`: straight-line code up to `CODE_LIMIT` gates, the typed-array tape above | building and compiling |',
+    '| `batch` | `compile(circuit).batch(columns, 1)`: many points a call, inputs and results as `Float64Array` columns; the points are deterministic perturbations of the workload\'s point, and every point is checked against the hand-written pass there | building, compiling and a first call on one point (which writes the batch kernel) |',
     '| `simplegrad` | simplegrad\'s compiled forward and backward functions; a pass sets the inputs, runs `forward()`, zeroes the gradients, seeds the output and runs `backward()` | building its graph and `compile()` |',
     '| `micrograd-style` (micrograd) | bench/peers/micrograd.ts: a `Value` object with data, grad, children and a backward closure per operation, built during the forward pass (define-by-run) and sorted iteratively; binary `add` | one forward pass (building the graph), which every pass repeats |',
     '| `tfjs` | `@tensorflow/tfjs` CPU backend in prod mode, float32, `tf.valueAndGrad` inside `tf.tidy`; circuits up to 1,000 gates (the chapter\'s) as scalar operations, the layers up to N=10,000 as five vector operations over an N x 5 input matrix; a pass includes making the input tensor and reading results with `dataSync` | the first (cold) pass: tfjs is eager |',
@@ -269,6 +281,7 @@ function svg(): string {
     circuit: '#4e79a7',
     'circuit-alloc': '#a0cbe8',
     compiled: '#59a14f',
+    batch: '#8cd17d',
     simplegrad: '#f28e2b',
     'micrograd-style': '#e15759',
     tfjs: '#b07aa1',

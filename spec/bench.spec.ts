@@ -4,7 +4,7 @@ import { SIMPLEGRAD, TFJS, installedVersion, type Peer } from '../bench/peers/in
 import { Value } from '../bench/peers/micrograd';
 import { tfjsRuns } from '../bench/peers/tfjs';
 import { DAG_BOUND, DAG_OPS, WORKLOADS, chain, dag, dagTape, layer, random, type DagTape, type Result, type Workload } from '../bench/workloads';
-import { ENGINES, difference, prepareAll, type EngineName } from '../bench/worker';
+import { BATCH_MAX_GATES, ENGINES, batchColumns, batchPoints, difference, prepareAll, type EngineName } from '../bench/worker';
 
 // The bench's smoke test: every engine computes the same value and input
 // gradients as the hand-written loop on tiny workloads (small instances of
@@ -13,7 +13,7 @@ import { ENGINES, difference, prepareAll, type EngineName } from '../bench/worke
 // reported as pending here, not installed.
 const chapter = WORKLOADS.filter((w) => w.kind === 'chapter');
 const tiny: readonly Workload[] = [...chapter, layer(10), chain(10), dag(300, 40)];
-const always: readonly EngineName[] = ['handwritten', 'circuit', 'circuit-alloc', 'compiled', 'micrograd-style'];
+const always: readonly EngineName[] = ['handwritten', 'circuit', 'circuit-alloc', 'compiled', 'batch', 'micrograd-style'];
 
 /** The workload with its hand-written pass changed by `wrong` (to see that the checks catch it). */
 function sabotaged(w: Workload, wrong: (inputs: Float64Array, value: number) => number): Workload {
@@ -180,12 +180,28 @@ describe('bench workloads', () => {
 });
 
 describe('bench engines', () => {
+  it('batch runs with 1,024 points on the chapter circuits and the N=100 layer, 16 on the N=10,000 layer, not above', () => {
+    expect(WORKLOADS.map(batchPoints)).to.deep.equal([1024, 1024, 1024, 1024, 1024, 16, undefined, undefined, undefined]);
+    expect(WORKLOADS.filter((w) => w.gates <= BATCH_MAX_GATES).length).to.equal(6);
+  });
+
   it('tfjs runs on the chapter circuits and the N=100 and N=10,000 layers', () => {
     expect(WORKLOADS.map(tfjsRuns)).to.deep.equal([true, true, true, true, true, true, false, false, false]);
   });
 
+  it("batch's first point is the workload's point and the others stay near it", () => {
+    const x = Float64Array.of(1, -2, 0.5);
+    const columns = batchColumns(x, 64);
+    expect(columns.map((c) => c[0])).to.deep.equal([1, -2, 0.5]);
+    columns.forEach((c, k) => {
+      expect(c.length).to.equal(64);
+      for (const v of c) expect(Math.abs(v - x[k]!)).to.be.below(0.01);
+    });
+    expect(columns[0]![1]).not.to.equal(columns[0]![2]);
+  });
+
   for (const w of tiny) {
-    it(`the library's engines and micrograd-style agree with the hand-written loop on ${w.name}`, async () => {
+    it(`the library's engines (batch at every point) and micrograd-style agree with the hand-written loop on ${w.name}`, async () => {
       const { engines, disagreement } = await prepareAll(w, w.inputs(), ['simplegrad', 'tfjs']);
       expect(engines).to.deep.equal(always);
       for (const e of always.slice(1)) expect(disagreement[e], e).to.be.at.most(1e-9);
@@ -197,6 +213,16 @@ describe('bench engines', () => {
     let failed: unknown;
     await prepareAll(w, w.inputs(), ['simplegrad', 'tfjs']).catch((e: unknown) => (failed = e));
     expect(String(failed)).to.match(/circuit disagrees with the hand-written pass/);
+  });
+
+  it('batch is checked at every point, not only at the first', async () => {
+    const w = dag(300, 40);
+    const x0 = w.inputs();
+    // right at the workload's point, wrong anywhere else
+    const wrong = sabotaged(w, (x, value) => (x.every((v, k) => v === x0[k]) ? value : value + 1e-6));
+    let failed: unknown;
+    await prepareAll(wrong, x0, ['circuit-alloc', 'simplegrad', 'micrograd-style', 'tfjs']).catch((e: unknown) => (failed = e));
+    expect(String(failed)).to.match(/batch disagrees with the hand-written pass/);
   });
 
   const peer = (engine: EngineName, p: Peer, tolerance: number): void => {
