@@ -225,6 +225,11 @@ describe('bench engines', () => {
     expect(String(failed)).to.match(/batch disagrees with the hand-written pass/);
   });
 
+  it('the hand-written pass always runs: it is the reference', async () => {
+    const { engines } = await prepareAll(layer(3), layer(3).inputs(), ENGINES);
+    expect(engines).to.deep.equal(['handwritten']);
+  });
+
   const peer = (engine: EngineName, p: Peer, tolerance: number): void => {
     it(`${engine} agrees with the hand-written loop (within ${String(tolerance)}) on the tiny workloads`, async function () {
       if (installedVersion(p) !== p.version) this.skip(); // installed by `npm run bench` on first use
