@@ -8,23 +8,56 @@
  * pass before any time is taken.
  */
 import * as E from 'fp-ts/Either';
-import { compile, type Circuit } from '../lib/index';
+import { compile, type BatchResult, type Circuit } from '../lib/index';
 import { timed, type Pass, type Prepared } from './peers/engine';
 import { micrograd } from './peers/micrograd';
 import { loadSimplegrad, simplegrad, type Simplegrad } from './peers/simplegrad';
 import { loadTfjs, tfjs, tfjsRuns, type Tfjs } from './peers/tfjs';
-import { WORKLOADS, type Result, type Workload } from './workloads';
+import { WORKLOADS, random, type Handwritten, type Result, type Workload } from './workloads';
 
-export type EngineName = 'handwritten' | 'circuit' | 'circuit-alloc' | 'compiled' | 'simplegrad' | 'micrograd-style' | 'tfjs';
-export const ENGINES: readonly EngineName[] = ['handwritten', 'circuit', 'circuit-alloc', 'compiled', 'simplegrad', 'micrograd-style', 'tfjs'];
+export type EngineName = 'handwritten' | 'circuit' | 'circuit-alloc' | 'compiled' | 'batch' | 'simplegrad' | 'micrograd-style' | 'tfjs';
+export const ENGINES: readonly EngineName[] = ['handwritten', 'circuit', 'circuit-alloc', 'compiled', 'batch', 'simplegrad', 'micrograd-style', 'tfjs'];
 /** The engines that are not this library (a failure of theirs skips them instead of failing the bench). */
 export const PEERS: readonly EngineName[] = ['simplegrad', 'micrograd-style', 'tfjs'];
 /** Largest accepted difference from the hand-written pass for the library's engines (float64 throughout). */
 export const TOLERANCE = 1e-9;
 
+/** The largest workload (in gates) the batch engine runs on: the chapter circuits and the layers up to N=10,000. */
+export const BATCH_MAX_GATES = 50_000;
+
+/**
+ * Points per call of the batch engine: about a million gate evaluations a
+ * call, between 16 and 1,024 points (1,024 for the chapter circuits and the
+ * N=100 layer, 16 for the N=10,000 layer); undefined where it does not run.
+ */
+export function batchPoints(w: Workload): number | undefined {
+  if (w.gates > BATCH_MAX_GATES) return undefined;
+  return Math.min(1024, Math.max(16, 2 ** Math.floor(Math.log2(1e6 / w.gates))));
+}
+
+/**
+ * The batch engine's input columns: column k holds input k at every point.
+ * Point 0 is the workload's input point, the others deterministic
+ * perturbations of it (each value moved by less than 0.01).
+ */
+export function batchColumns(inputs: Float64Array, points: number): Float64Array[] {
+  const r = random(5);
+  return Array.from(inputs, (x) => {
+    const column = new Float64Array(points);
+    column[0] = x;
+    for (let p = 1; p < points; p++) column[p] = x + 0.01 * r();
+    return column;
+  });
+}
+
 /** Why an engine does not run on a workload, or undefined when it does. */
 export function skipReason(engine: EngineName, w: Workload): string | undefined {
-  if (engine === 'tfjs' && !tfjsRuns(w)) return 'tfjs runs on the chapter circuits and the N=1,000 layer only';
+  if (engine === 'tfjs' && !tfjsRuns(w)) {
+    return 'tfjs runs on the layers up to N=10,000 (as vector operations) and on circuits up to 1,000 gates (as scalar operations, about 10 to 50 us each)';
+  }
+  if (engine === 'batch' && batchPoints(w) === undefined) {
+    return `batch runs on workloads up to ${BATCH_MAX_GATES.toLocaleString('en-US')} gates (the chapter circuits and the layers up to N=10,000)`;
+  }
   return undefined;
 }
 
@@ -72,7 +105,68 @@ interface Built {
   buildNs: number;
 }
 
-function prepare(name: EngineName, w: Workload, inputs: Float64Array, built: () => Built, modules: Modules): Prepared {
+/** The batch engine: `compile(circuit).batch(columns, 1)` over `batchPoints(w)` points. */
+function batch(w: Workload, columns: readonly Float64Array[], built: () => Built): Prepared {
+  const points = batchPoints(w);
+  if (points === undefined || columns[0]?.length !== points) throw new Error(`batch does not run on ${w.name}`);
+  const { circuit, buildNs } = built();
+  const names = circuit.inputNames;
+  // the batch kernel is written on the first call: building includes a call on one point
+  const one = columns.map((c) => c.subarray(0, 1));
+  const [compiled, ns] = timed(() => {
+    const c = compile(circuit);
+    const r = c.batch(one, 1);
+    if (E.isLeft(r)) throw new Error(r.left.message);
+    return c;
+  });
+  const held: { last?: BatchResult } = {};
+  const run = (): BatchResult => {
+    const r = compiled.batch(columns, 1);
+    if (E.isLeft(r)) throw new Error(r.left.message);
+    held.last = r.right;
+    return r.right;
+  };
+  // A pass returns point 0's figures, read only when asked for (reading 50,000 named columns would cost a pass a few percent).
+  const view: Result = {
+    get value() {
+      return held.last?.value[0] ?? NaN;
+    },
+    get grads() {
+      return Float64Array.from(names, (n) => held.last?.gradients[n]?.[0] ?? NaN);
+    },
+  };
+  const pass: Pass = () => {
+    run();
+    return view;
+  };
+  // every point against the hand-written pass at that point
+  const check = (hand: Handwritten): number => {
+    const r = run();
+    const x = new Float64Array(columns.length);
+    const grads = new Float64Array(names.length);
+    let worst = 0;
+    for (let p = 0; p < points; p++) {
+      for (let k = 0; k < columns.length; k++) x[k] = columns[k]![p]!;
+      for (let k = 0; k < names.length; k++) grads[k] = r.gradients[names[k]!]?.[p] ?? NaN;
+      worst = Math.max(worst, difference(hand(x), { value: r.value[p] ?? NaN, grads }));
+    }
+    return worst;
+  };
+  return { pass, buildNs: buildNs + ns, tolerance: TOLERANCE, keep: [circuit, compiled, held], points, check };
+}
+
+/** What an engine is prepared from: the workload's input point, and the batch engine's columns (made once, before any memory is measured). */
+interface Context {
+  readonly inputs: Float64Array;
+  readonly columns: () => Float64Array[];
+}
+
+function context(w: Workload, inputs: Float64Array): Context {
+  return { inputs, columns: once(() => batchColumns(inputs, batchPoints(w) ?? 1)) };
+}
+
+function prepare(name: EngineName, w: Workload, ctx: Context, built: () => Built, modules: Modules): Prepared {
+  const inputs = ctx.inputs;
   switch (name) {
     case 'handwritten': {
       const [run, ns] = timed(() => w.handwritten());
@@ -114,6 +208,8 @@ function prepare(name: EngineName, w: Workload, inputs: Float64Array, built: () 
       };
       return { pass, buildNs, tolerance: TOLERANCE, keep: circuit };
     }
+    case 'batch':
+      return batch(w, ctx.columns(), built);
     case 'simplegrad':
       if (modules.simplegrad === undefined) throw new Error('simplegrad is not loaded');
       return simplegrad(modules.simplegrad, w, inputs);
@@ -137,13 +233,17 @@ function buildOnce(w: Workload): () => Built {
   });
 }
 
-/** Timed rounds and warm-up rounds for a workload. */
+/** Timed rounds and warm-up rounds for a workload: fewer above 100,000 gates, where a slow engine's pass takes seconds. */
 export function roundsFor(w: Workload): [number, number] {
   return w.gates > 100_000 ? [5, 1] : [9, 2];
 }
 
+/** What roundsFor does, in words for the bench's tables. */
+export const ROUNDS = '9 interleaved rounds (5 above 100,000 gates)';
+
+/** A full collection, repeated: one leaves some garbage behind (about 70 KB here), as much as a small circuit takes. */
 function gc(): void {
-  (globalThis as { gc?: () => void }).gc?.();
+  for (let k = 0; k < 4; k++) (globalThis as { gc?: () => void }).gc?.();
 }
 
 function used(): number {
@@ -166,7 +266,10 @@ export function difference(a: Result, b: Result): number {
   return a.grads.length === b.grads.length && !Number.isNaN(worst) ? worst : Infinity;
 }
 
-/** Prepares every engine that runs on the workload and checks it against the hand-written pass. */
+/**
+ * Prepares every engine that runs on the workload and checks it against the
+ * hand-written pass (which always runs: it is the reference).
+ */
 export async function prepareAll(
   w: Workload,
   inputs: Float64Array,
@@ -174,13 +277,14 @@ export async function prepareAll(
 ): Promise<{ engines: EngineName[]; prepared: Prepared[]; disagreement: Record<string, number>; skipped: Record<string, string> }> {
   const skipped: Record<string, string> = {};
   let engines = ENGINES.filter((e) => {
-    const why = skip.includes(e) ? 'skipped by --skip' : skipReason(e, w);
+    const why = skip.includes(e) && e !== 'handwritten' ? 'skipped by --skip' : skipReason(e, w);
     if (why !== undefined) skipped[e] = why;
     return why === undefined;
   });
   const modules = await load(engines, skipped);
   engines = engines.filter((e) => skipped[e] === undefined);
   const built = buildOnce(w);
+  const ctx = context(w, inputs);
   const prepared: Prepared[] = [];
   const kept: EngineName[] = [];
   const disagreement: Record<string, number> = {};
@@ -189,13 +293,17 @@ export async function prepareAll(
     let p: Prepared;
     let d: number;
     try {
-      p = prepare(e, w, inputs, built, modules);
-      const r = p.pass();
-      if (reference === undefined) {
+      p = prepare(e, w, ctx, built, modules);
+      if (e === 'handwritten') {
+        const r = p.pass();
         reference = { value: r.value, grads: r.grads.slice() };
         d = 0;
+      } else if (reference === undefined) {
+        throw new Error('the hand-written pass did not run first');
+      } else if (p.check !== undefined) {
+        d = p.check(w.handwritten());
       } else {
-        d = difference(reference, r);
+        d = difference(reference, p.pass());
       }
     } catch (err) {
       if (!PEERS.includes(e)) throw err;
@@ -238,7 +346,7 @@ async function time(w: Workload, skip: readonly string[]): Promise<void> {
       const [, ns] = timed(() => {
         for (let r = 0; r < n; r++) p.pass();
       });
-      if (round >= warmup) samples[e]!.push(ns / n / w.gates); // the first rounds warm up
+      if (round >= warmup) samples[e]!.push(ns / n / w.gates / (p.points ?? 1)); // the first rounds warm up
     });
   }
   const median = (xs: number[]): number => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
@@ -249,16 +357,33 @@ async function time(w: Workload, skip: readonly string[]): Promise<void> {
   process.stdout.write(JSON.stringify({ name: w.name, gates: w.gates, rounds, disagreement, skipped, engines: figures }) + '\n');
 }
 
+/**
+ * The fewest gates a memory measurement covers: a smaller workload is
+ * measured as that many gates' worth of copies of it (each copy built,
+ * compiled and run on its own), as the heap's noise is tens of kilobytes.
+ */
+export const MEMORY_GATES = 4000;
+
 async function memory(w: Workload, name: EngineName): Promise<void> {
-  const inputs = w.inputs();
+  // the inputs (and the batch engine's input columns) are the user's data, not the engine's memory
+  const ctx = context(w, w.inputs());
+  if (name === 'batch') ctx.columns();
   const skipped: Record<string, string> = {};
   const modules = await load([name], skipped); // the library's own code is not the circuit's memory
   if (skipped[name] !== undefined) throw new Error(skipped[name]);
+  const why = skipReason(name, w);
+  if (why !== undefined) throw new Error(why);
+  const copies = Math.ceil(MEMORY_GATES / w.gates);
   gc();
   const before = used();
   const rssBefore = process.memoryUsage().rss;
-  const p = prepare(name, w, inputs, buildOnce(w), modules);
-  const result = p.pass();
+  const held: Prepared[] = [];
+  let check = 0;
+  for (let c = 0; c < copies; c++) {
+    const p = prepare(name, w, ctx, buildOnce(w), modules);
+    check += p.pass().value;
+    held.push(p);
+  }
   gc();
   const after = used();
   const peakRss = process.resourceUsage().maxRSS * 1024;
@@ -266,13 +391,14 @@ async function memory(w: Workload, name: EngineName): Promise<void> {
     JSON.stringify({
       name: w.name,
       engine: name,
-      bytesPerGate: (after - before) / w.gates,
-      peakBytesPerGate: Math.max(0, peakRss - rssBefore) / w.gates,
-      check: result.value,
+      copies,
+      bytesPerGate: (after - before) / (w.gates * copies),
+      peakBytesPerGate: Math.max(0, peakRss - rssBefore) / (w.gates * copies),
+      check,
     }) + '\n',
   );
-  // keep the engine's state alive until after the measurement
-  if (p.keep === process) console.log(p.keep);
+  // keep the engines' state alive until after the measurement
+  if (held.some((p) => p.keep === process)) console.log(held);
 }
 
 if (require.main === module) {

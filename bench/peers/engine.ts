@@ -1,5 +1,5 @@
 /** What every engine of the bench provides: one forward+backward pass, and what it cost to get there. */
-import type { Result } from '../workloads';
+import type { Handwritten, Result } from '../workloads';
 
 /** One timed pass of an engine: returns the value and input gradients (buffers may be reused). */
 export type Pass = () => Result;
@@ -12,6 +12,15 @@ export interface Prepared {
   readonly tolerance: number;
   /** Whatever the engine holds between passes, kept alive for the memory measurement. */
   readonly keep?: unknown;
+  /** Points one pass evaluates (the batch engine); its time per gate is per gate and point. Default 1. */
+  readonly points?: number;
+  /**
+   * The engine's own check, when one pass is more than the workload's input
+   * point (the batch engine: every point against the hand-written pass run
+   * there): returns the largest difference. Without it, the pass's result is
+   * compared with the hand-written pass's.
+   */
+  readonly check?: (hand: Handwritten) => number;
 }
 
 /** Nanoseconds taken by `f`, and its result. */

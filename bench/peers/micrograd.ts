@@ -32,6 +32,23 @@ export class Value {
     return out;
   }
 
+  sub(other: Value): Value {
+    const out = new Value(this.data - other.data, [this, other], '-');
+    out.backwardStep = () => {
+      this.grad += out.grad;
+      other.grad -= out.grad;
+    };
+    return out;
+  }
+
+  neg(): Value {
+    const out = new Value(-this.data, [this], 'neg');
+    out.backwardStep = () => {
+      this.grad -= out.grad;
+    };
+    return out;
+  }
+
   mul(other: Value): Value {
     const out = new Value(this.data * other.data, [this, other], '*');
     out.backwardStep = () => {
@@ -108,6 +125,8 @@ export function buildValues(w: Workload, inputs: Float64Array): { root: Value; l
     },
     mul: (a, b) => a.mul(b),
     add: (terms) => terms.slice(1).reduce((sum, t) => sum.add(t), terms[0]!),
+    sub: (a, b) => a.sub(b),
+    neg: (a) => a.neg(),
     relu: (a) => a.relu(),
     sigmoid: (a) => a.sigmoid(),
     reciprocal: (a) => a.pow(-1),

@@ -15,7 +15,8 @@ import { peerPath, SIMPLEGRAD } from './install';
 interface Variable {
   readonly id: number;
   add(other: Variable): Variable;
-  mul(other: Variable): Variable;
+  sub(other: Variable): Variable;
+  mul(other: Variable | number): Variable;
   pow(k: number): Variable;
   ReLU(): Variable;
   sigmoid(): Variable;
@@ -56,6 +57,8 @@ export function simplegrad(sg: Simplegrad, w: Workload, inputs: Float64Array): P
       },
       mul: (a, b) => a.mul(b),
       add: (terms) => terms.slice(1).reduce((sum, t) => sum.add(t), terms[0]!),
+      sub: (a, b) => a.sub(b),
+      neg: (a) => a.mul(-1), // simplegrad has no negation: times the constant -1
       relu: (a) => a.ReLU(),
       sigmoid: (a) => a.sigmoid(),
       reciprocal: (a) => a.pow(-1),

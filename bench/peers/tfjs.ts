@@ -4,7 +4,7 @@
  * vector, unstacked into scalars, and `tf.valueAndGrad` gives the value and
  * the vector's gradient. A layer runs in tfjs's natural form: the inputs as
  * an N x 5 matrix split into the columns a, b, c, x, y, and
- * `sum(relu(a*x + b*y + c))`, five vector operations instead of 4N scalar
+ * `sum(sig(a*x + b*y + c))`, five vector operations instead of 4N scalar
  * ones; its gradient comes back in the inputs' interleaved order. A pass
  * includes making the input tensor from the Float64Array and reading the
  * value and gradients back with `dataSync` (tfjs takes no Float64Array: the
@@ -33,6 +33,8 @@ export interface Tfjs {
   unstack(x: Tensor): Tensor[];
   split(x: Tensor, parts: number, axis: number): Tensor[];
   mul(a: Tensor, b: Tensor): Tensor;
+  sub(a: Tensor, b: Tensor): Tensor;
+  neg(a: Tensor): Tensor;
   addN(terms: Tensor[]): Tensor;
   relu(a: Tensor): Tensor;
   sigmoid(a: Tensor): Tensor;
@@ -43,9 +45,13 @@ export interface Tfjs {
 /** float32 results: the check against the float64 hand-written pass uses this tolerance instead of 1e-9. */
 export const TFJS_TOLERANCE = 1e-4;
 
-/** Workloads tfjs runs on: the chapter circuits and layers up to 1,000 neurons. */
+/**
+ * Workloads tfjs runs on: layers up to 10,000 neurons (as vector operations)
+ * and other circuits up to 1,000 gates (the chapter circuits; as scalar
+ * operations, which cost tfjs about 10 to 50 us each).
+ */
 export function tfjsRuns(w: Workload): boolean {
-  return w.gates <= 4 || (w.neurons !== undefined && w.neurons <= 1000);
+  return w.kind === 'layer' ? (w.neurons ?? Infinity) <= 10_000 : w.gates <= 1_000;
 }
 
 /** Loads tfjs from bench/.peers (installed by the bench on first use) and readies its CPU backend in prod mode. */
@@ -62,11 +68,11 @@ export function tfjs(tf: Tfjs, w: Workload, inputs: Float64Array): Prepared {
   let f: (x: Tensor) => Tensor;
   let make: () => Tensor;
   const n = w.neurons;
-  if (n !== undefined) {
+  if (w.kind === 'layer' && n !== undefined) {
     make = () => tf.tensor2d(Float32Array.from(inputs), [n, 5]);
     f = (m) => {
       const [a, b, c, x, y] = tf.split(m, 5, 1) as [Tensor, Tensor, Tensor, Tensor, Tensor];
-      return tf.sum(tf.relu(tf.addN([tf.mul(a, x), tf.mul(b, y), c])));
+      return tf.sum(tf.sigmoid(tf.addN([tf.mul(a, x), tf.mul(b, y), c])));
     };
   } else {
     make = () => tf.tensor1d(Float32Array.from(inputs));
@@ -77,6 +83,8 @@ export function tfjs(tf: Tfjs, w: Workload, inputs: Float64Array): Prepared {
         input: () => scalars[k++]!,
         mul: (a, b) => tf.mul(a, b),
         add: (terms) => tf.addN([...terms]),
+        sub: (a, b) => tf.sub(a, b),
+        neg: (a) => tf.neg(a),
         relu: (a) => tf.relu(a),
         sigmoid: (a) => tf.sigmoid(a),
         reciprocal: (a) => tf.reciprocal(a),
