@@ -90,7 +90,7 @@ const neuron: Workload = {
       const a = v[0]!, b = v[1]!, c = v[2]!, x = v[3]!, y = v[4]!;
       const q = a * x + b * y + c;
       const f = sig(q);
-      const dq = f * (q >= 0 ? sig(-q) : 1 - f) * 1;
+      const dq = f * (q >= 1 ? sig(-q) : 1 - f) * 1;
       grads[0] = x * dq; grads[1] = y * dq; grads[2] = dq; grads[3] = a * dq; grads[4] = b * dq;
       out.value = f;
       return out;
@@ -236,7 +236,7 @@ export function layer(n: number): Workload {
         for (let i = 0; i < n; i++) {
           const o = 5 * i;
           const q = v[o]! * v[o + 3]! + v[o + 1]! * v[o + 4]! + v[o + 2]!;
-          // The library's sig(q) and its factor (q >= 0 ? sig(-q) : 1 - f), with one exp:
+          // The library's sig(q) and its factor (q >= 1 ? sig(-q) : 1 - f), with one exp:
           // for q >= 0, sig(q) = 1 / (1 + e) and sig(-q) = e / (1 + e) with e = exp(-q),
           // the very operations the library does, so the results are equal bit for bit.
           let f: number;
@@ -244,7 +244,7 @@ export function layer(n: number): Workload {
           if (q >= 0) {
             const e = Math.exp(-q);
             f = 1 / (1 + e);
-            l = f * (e / (1 + e));
+            l = f * (q >= 1 ? e / (1 + e) : 1 - f);
           } else {
             const e = Math.exp(q);
             f = e / (1 + e);
@@ -493,7 +493,7 @@ export function dag(gates: number, inputs: number, seed = 2024): Workload {
             case SIG: {
               const q = v[x]!;
               const f = v[I + k]!;
-              g[x]! += f * (q >= 0 ? sig(-q) : 1 - f) * d;
+              g[x]! += f * (q >= 1 ? sig(-q) : 1 - f) * d;
               break;
             }
             default: if (v[x]! > 0) g[x]! += d;

@@ -1022,7 +1022,7 @@ export class Circuit {
           const a = st[pc + 2]!;
           const q = v[a]!;
           const f = v[i]!;
-          g[a]! += f * (q >= 0 ? sigmoid(-q) : 1 - f) * dy;
+          g[a]! += f * (q >= 1 ? sigmoid(-q) : 1 - f) * dy;
           break;
         }
         case OP_RELU: {

@@ -25,7 +25,7 @@ const KEY_LINES: readonly (readonly string[])[] = [
   /* 4 */ ['    var dc = 1.0 * dx;', '    x     add(a, b, c)     -3         1'],
   /* 5 */ ['    var da = b * d_3;', '    _3    multiply(a, b)     -6         1'],
   /* 6 */ [
-    '    var dq = (f * (q >= 0 ? sig(-q) : 1 - f)) * df;',
+    '    var dq = (f * (q >= 1 ? sig(-q) : 1 - f)) * df;',
     '    var da = x * d_5;',
     '    a     input                  1  -0.104994',
     '    f     sigmoid(q)      0.880797          1',

@@ -105,7 +105,7 @@ const STEPS: readonly Step[] = [
     notes: [
       'The values are the previous chapter\'s: q = 2 and f = sig(2) = 0.880797. ' +
         'The inputs are listed in order of first use. The sigmoid line is the ' +
-        'chapter\'s `(f * (1 - f)) * df`, except that for `q >= 0` the factor ' +
+        'chapter\'s `(f * (1 - f)) * df`, except that for `q >= 1` the factor ' +
         '`1 - f` is computed as `sig(-q)`: the same number, but exact when f ' +
         'rounds to 1 (see the edge points at the end).',
     ],
@@ -403,7 +403,7 @@ function showEdges(say: (s?: string) => void): void {
     const fwd = orThrow(sig.forward({ q: value }));
     say(`sig(${String(value)}) = ${formatNumber(fwd.output)}, dq = ${formatNumber(orThrow(sig.backward(fwd)).inputs()['q'] ?? NaN)}`);
   }
-  say('  The sigmoid never overflows and its gradient is never NaN; for q >= 0 the');
+  say('  The sigmoid never overflows and its gradient is never NaN; for q >= 1 the');
   say('  factor 1 - f is computed as sig(-q), so sig\'(40) is 4.2e-18, not 0.');
   const cube = parse('var x = Math.pow(a, 1/3);').circuit.forward({ a: -8 });
   say(`pow(-8, 1/3): ${E.isLeft(cube) ? cube.left.message : 'Right (unexpected)'}`);

@@ -30,8 +30,11 @@ export function sigmoid(q: number): number {
  * large arguments. `sig(1000)` is `1` and `sig(-1000)` is `0` with no
  * overflow, and their gradients are `0`, not `NaN`. Where `f` rounds to 1
  * (`q` above about 37) the chapter's `1 - f` would cancel to 0, so for
- * `q >= 0` the factor `1 - f` is computed as `sig(-q)` instead, which
+ * `q >= 1` the factor `1 - f` is computed as `sig(-q)` instead, which
  * keeps the gradient's relative accuracy (`sig'(40)` is `4.2e-18`, not 0).
+ * Below 1 the subtraction `1 - f` is exact (`f` is within a factor 2 of 1)
+ * and its result is at least 0.27, so it carries under one unit in the last
+ * place of error, less than `sig(-q)` would, with no second `exp`.
  *
  * @example
  * ```ts
@@ -53,14 +56,14 @@ export class SigmoidGate implements Gate {
     return sigmoid(q);
   }
 
-  /** Returns `[(f * (1 - f)) * df]`, with `1 - f` as `sig(-q)` for `q >= 0`. */
+  /** Returns `[(f * (1 - f)) * df]`, with `1 - f` as `sig(-q)` for `q >= 1`. */
   backward([q = NaN]: readonly number[], f: number, df: number): number[] {
-    return [f * (q >= 0 ? sigmoid(-q) : 1 - f) * df];
+    return [f * (q >= 1 ? sigmoid(-q) : 1 - f) * df];
   }
 
-  /** `sig(q)`; gradient `(f * (q >= 0 ? sig(-q) : 1 - f)) * df`. */
+  /** `sig(q)`; gradient `(f * (q >= 1 ? sig(-q) : 1 - f)) * df`. */
   readonly code: GateCode = {
     forward: (xs) => `sig(${arg(xs, 0)})`,
-    backward: (xs, f, df) => [`(${f} * (${arg(xs, 0)} >= 0 ? sig(-${arg(xs, 0)}) : 1 - ${f})) * ${df}`],
+    backward: (xs, f, df) => [`(${f} * (${arg(xs, 0)} >= 1 ? sig(-${arg(xs, 0)}) : 1 - ${f})) * ${df}`],
   };
 }

@@ -83,6 +83,25 @@ describe('SigmoidGate', () => {
     );
   });
 
+  it('uses the exact 1 - f below q = 1 and sig(-q) from 1 up, each within a few units in the last place', () => {
+    const sig = new SigmoidGate();
+    for (const q of [0, 0.25, 0.5, 1 - 2 ** -52, 1, 1.5, 3]) {
+      const f = sig.forward([q]);
+      const [dq] = sig.backward([q], f, 1);
+      expect(dq, `at ${String(q)}`).to.equal(q < 1 ? f * (1 - f) : f * sigmoid(-q));
+    }
+    // below 1 the subtraction is exact and at least 0.27, so the slope is as accurate as the other form
+    fc.assert(
+      fc.property(finiteIn(0, 1), (q) => {
+        const f = sig.forward([q]);
+        const [dq] = sig.backward([q], f, 1);
+        const ref = sigmoidSlope(q);
+        expect(Math.abs((dq ?? NaN) - ref) / ref).to.be.below(8 * 2 ** -53);
+        expect(Math.abs((dq ?? NaN) - f * sigmoid(-q)) / ref).to.be.below(8 * 2 ** -53);
+      }),
+    );
+  });
+
   it('is symmetric: sig(-q) = 1 - sig(q)', () => {
     fc.assert(
       fc.property(finiteIn(-30, 30), (q) => {
