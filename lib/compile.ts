@@ -74,7 +74,7 @@ export interface CompiledPart {
   readonly gates: number;
   /** For a loop, how many times its body runs; otherwise 1. */
   readonly instances: number;
-  /** For a loop, how many gates its body has; otherwise the part's gates. */
+  /** For a loop, how many gates its body has (a sum of its instances folded into it is counted in `gates`, not here); otherwise the part's gates. */
   readonly shape: number;
 }
 
@@ -207,6 +207,8 @@ export class CompiledCircuit {
   private readonly makeFusedBatch: (() => FusedBatch) | undefined;
   private readonly steps: readonly Step[];
   private readonly zero: Int32Array;
+  /** The inputs (by position) that no loop checks where it reads them: a pass checks them when it copies them. */
+  private readonly unchecked: Int32Array;
   private readonly fwd: CompiledForward;
   private readonly bwd: CompiledBackward;
   private readonly okForward: E.Either<CircuitError, Forward>;
@@ -236,6 +238,7 @@ export class CompiledCircuit {
       this.makeFusedBatch = f.batch;
       this.source = f.source;
       this.steps = [];
+      this.unchecked = new Int32Array(0);
       this.zero = new Int32Array(0);
       this.V = new Float64Array(n + 1);
       this.D = new Float64Array(n + 1);
@@ -247,6 +250,7 @@ export class CompiledCircuit {
       const built = steps(p, calls);
       this.steps = built.steps;
       this.source = built.source;
+      this.unchecked = built.unchecked;
       this.fusedRun = undefined;
       this.makeFusedBatch = undefined;
       this.zero = p.zero;
@@ -254,7 +258,9 @@ export class CompiledCircuit {
       this.D = new Float64Array(p.slots);
       this.outSlot = p.output < 0 ? 0 : (p.slot[p.output] ?? 0);
       this.parts = p.segments.map((s) =>
-        s.kind === 'loop' ? { kind: 'loop', gates: s.count * s.length, instances: s.count, shape: s.length } : { kind: 'tape', gates: s.count, instances: 1, shape: s.count },
+        s.kind === 'loop'
+          ? { kind: 'loop', gates: s.count * s.length + (s.sum === undefined ? 0 : 1), instances: s.count, shape: s.length }
+          : { kind: 'tape', gates: s.count, instances: 1, shape: s.count },
       );
     }
     this.calls = calls.gates;
@@ -431,8 +437,9 @@ export class CompiledCircuit {
     let acc = 0;
     if (inputs instanceof Float64Array) {
       V.set(inputs);
-      for (let k = 0; k < n; k++) {
-        const x = V[k] ?? NaN;
+      const unchecked = this.unchecked;
+      for (let r = 0; r < unchecked.length; r++) {
+        const x = V[unchecked[r] ?? 0] ?? NaN;
         acc += x - x;
       }
     } else {
@@ -497,14 +504,15 @@ interface Step {
 }
 
 /** The steps of a plan, in order, and their source. */
-function steps(p: Plan, calls: Calls): { steps: Step[]; source: string } {
+function steps(p: Plan, calls: Calls): { steps: Step[]; source: string; unchecked: Int32Array } {
   const out: Step[] = [];
+  const checked = new Uint8Array(p.inputs);
   const sources: string[] = [];
   const t: Tape | undefined = p.segments.some((s) => s.kind === 'tape') ? tape(p, calls) : undefined;
   let r = 0;
   for (const s of p.segments) {
     if (s.kind === 'loop') {
-      const l: Loop = loop(p, s, calls);
+      const l: Loop = loop(p, s, calls, checked);
       sources.push(l.source);
       const IX = l.table;
       out.push({ forward: (V, G) => l.forward(V, G, IX), backward: (V, D, G) => l.backward(V, D, G, IX) });
@@ -515,7 +523,11 @@ function steps(p: Plan, calls: Calls): { steps: Step[]; source: string } {
     }
   }
   if (t !== undefined) sources.push(t.source);
-  return { steps: out, source: sources.join('\n') };
+  const unchecked: number[] = [];
+  checked.forEach((c, k) => {
+    if (c === 0) unchecked.push(k);
+  });
+  return { steps: out, source: sources.join('\n'), unchecked: Int32Array.from(unchecked) };
 }
 
 function inputError(input: string, message: string): InputError {

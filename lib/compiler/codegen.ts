@@ -111,8 +111,12 @@ function backwardContributions(gate: Gate, xs: readonly string[], y: string, dy:
   };
 }
 
-/** Generates the functions of one loop of the plan. */
-export function loop(p: Plan, s: LoopSegment, calls: Calls): Loop {
+/**
+ * Generates the functions of one loop of the plan. The inputs the loop
+ * reads are checked where they are read, and marked in `checked` (by
+ * position), so the pass need not scan them.
+ */
+export function loop(p: Plan, s: LoopSegment, calls: Calls, checked: Uint8Array): Loop {
   const { layout, gateWires, gateIndex, slot } = p;
   const { gate, argStart, args } = layout;
   const L = s.length;
@@ -163,9 +167,15 @@ export function loop(p: Plan, s: LoopSegment, calls: Calls): Loop {
         pos.valueAt.push((p.stored[j0] ?? 0) === 1 ? `V[${own}]` : 'NaN');
         pos.targets.push(p.gradient[j0] === GRAD_SLOT ? { local: -1, slot: `D[${own}]`, assign: false } : { local: v, slot: '', assign: false });
       } else {
-        const at = address((k) => slot[args[(argStart[wireOf(u, k)] ?? 0) + m] ?? 0] ?? -1);
+        const of = (k: number): number => slot[args[(argStart[wireOf(u, k)] ?? 0) + m] ?? 0] ?? -1;
+        const at = address(of);
         const name = `a${String(u)}_${String(m)}`;
         fwd.push(`const ${name} = V[${at}];`);
+        if ((p.inputPosition[j0] ?? -1) >= 0) {
+          // an input: checked here, where it is read
+          fwd.push(`acc += ${name} - ${name};`);
+          for (let k = 0; k < R; k++) checked[of(k)] = 1;
+        }
         pos.xs.push(name);
         pos.valueAt.push(`V[${at}]`);
         pos.targets.push({ local: -1, slot: `D[${at}]`, assign: p.assign[from + m] === 1 });
@@ -176,8 +186,11 @@ export function loop(p: Plan, s: LoopSegment, calls: Calls): Loop {
     if (!safeForward(g)) fwd.push(`acc += ${x} - ${x};`);
     if ((slot[w] ?? -1) >= 0) pos.outAt = address((k) => slot[wireOf(u, k)] ?? -1);
     if (pos.stored) fwd.push(`V[${pos.outAt}] = ${x};`);
+    if (s.sum?.position === u) fwd.push(`sum += ${x};`);
     positions.push(pos);
   }
+  const sumSlot = s.sum === undefined ? -1 : (slot[s.sum.wire] ?? -1);
+  const sumGate = s.sum === undefined ? undefined : (layout.gates[gate[s.sum.wire] ?? 0] as Gate);
   // the backward pass of an instance: its gates in reverse; a local gradient is declared by its first contribution
   const declared = new Set<number>();
   /** The locals that must be checked: an unsafe contribution or a sum. */
@@ -188,7 +201,10 @@ export function loop(p: Plan, s: LoopSegment, calls: Calls): Loop {
     if (pos === undefined) continue;
     const n = pos.xs.length;
     const dy = `d${String(u)}`;
-    if (pos.grad === GRAD_SLOT) bwd.push(`const ${dy} = D[${pos.outAt}];`);
+    if (s.sum?.position === u && sumGate !== undefined) {
+      // its one contribution: the folded sum's, the first
+      bwd.push(`const ${dy} = 0 + (${gateExpressions(sumGate, [`x${String(u)}`], 'sum', 'dsum')?.backward[0] ?? 'NaN'});`);
+    } else if (pos.grad === GRAD_SLOT) bwd.push(`const ${dy} = D[${pos.outAt}];`);
     else if (pos.grad === GRAD_LOCAL && unsure.has(u)) bwd.push(`acc += ${dy} - ${dy};`);
     if (n === 0) continue;
     const reads = p.reads(pos.id, n);
@@ -215,8 +231,24 @@ export function loop(p: Plan, s: LoopSegment, calls: Calls): Loop {
       }
     });
   }
-  const forwardSource = ['let acc = 0;', `for (let k = 0; k < ${String(R)}; k++) {`, ...fwd.map((l) => `  ${l}`), '}', 'return acc;'].join('\n');
-  const backwardSource = ['let acc = 0;', `for (let k = ${String(R - 1)}; k >= 0; k--) {`, ...bwd.map((l) => `  ${l}`), '}', 'return acc;'].join('\n');
+  // a folded sum: -0 + x is x for every x, so starting from -0 adds up the terms as the add gate does
+  const forwardSource = [
+    'let acc = 0;',
+    ...(sumSlot >= 0 ? ['let sum = -0;'] : []),
+    `for (let k = 0; k < ${String(R)}; k++) {`,
+    ...fwd.map((l) => `  ${l}`),
+    '}',
+    ...(sumSlot >= 0 ? ['acc += sum - sum;', `V[${String(sumSlot)}] = sum;`] : []),
+    'return acc;',
+  ].join('\n');
+  const backwardSource = [
+    'let acc = 0;',
+    ...(sumSlot >= 0 ? [`const dsum = D[${String(sumSlot)}];`] : []),
+    `for (let k = ${String(R - 1)}; k >= 0; k--) {`,
+    ...bwd.map((l) => `  ${l}`),
+    '}',
+    'return acc;',
+  ].join('\n');
   return {
     forward: make(['V', 'G', 'IX'], forwardSource) as LoopForward,
     backward: make(['V', 'D', 'G', 'IX'], backwardSource) as LoopBackward,

@@ -1,5 +1,6 @@
 import { gateCode, type Circuit, type CircuitLayout } from '../Circuit';
 import type { Gate } from '../Gate';
+import { AddGate } from '../gates/AddGate';
 
 // The compiler's analysis of a circuit (a client of the core's public
 // surface: it reads `circuit.layout()`): which runs of gates repeat one shape
@@ -22,6 +23,12 @@ export interface LoopSegment {
   readonly length: number;
   readonly count: number;
   readonly stride: number;
+  /**
+   * A sum folded into the loop: the add gate right after it whose inputs
+   * are exactly position `position`'s outputs, instance by instance, and
+   * which nothing else reads (the sum of a layer). Its wire is `wire`.
+   */
+  readonly sum?: { readonly position: number; readonly wire: number };
 }
 
 /** Irregular gates, run by the tape: `count` consecutive gates from `first` (in gate order). */
@@ -229,15 +236,18 @@ function storage(st: Structure, segments: readonly Segment[], reads: (gateId: nu
     const L = s.length;
     const grad = new Uint8Array(L);
     const keep = new Uint8Array(L);
+    const folded = s.sum?.position ?? -1;
     for (let u = 0; u < L; u++) {
       let outside = false;
-      let inside = false;
+      let inside = u === folded; // its one reader, the folded sum, runs inside the loop
       let read = false;
       for (let k = 0, start = s.first; k < s.count; k++, start += L) {
         const w = gateWires[start + u] ?? 0;
         const lo = gateIndex[firstReader[w] ?? 0] ?? -1;
         const hi = gateIndex[lastReader[w] ?? 0] ?? -1;
-        if (w === output || ((lastReader[w] ?? -1) >= 0 && (hi >= start + L || lo < start))) outside = true;
+        if (u === folded) {
+          // read by the folded sum only
+        } else if (w === output || ((lastReader[w] ?? -1) >= 0 && (hi >= start + L || lo < start))) outside = true;
         else if ((lastReader[w] ?? -1) >= 0) inside = true;
         if (readInBackward[w] === 1) read = true;
       }
@@ -252,6 +262,11 @@ function storage(st: Structure, segments: readonly Segment[], reads: (gateId: nu
         stored[w] = keep[u] ?? 0;
         if (keep[u] === 1 || g === SLOT) slot[w] = slots++;
       }
+    }
+    if (s.sum !== undefined) {
+      slot[s.sum.wire] = slots++;
+      stored[s.sum.wire] = 1;
+      gradient[s.sum.wire] = SLOT;
     }
   }
   return { slot, gradient, stored, slots };
@@ -369,12 +384,32 @@ export function segment(st: Structure): Segment[] {
       }
     }
     flush(t);
-    out.push({ kind: 'loop', first: t, length: bestL, count: R, stride: (gw[t + bestL] ?? 0) - (gw[t] ?? 0) });
-    t += R * bestL;
+    const sum = foldedSum(st, t, bestL, R);
+    out.push({ kind: 'loop', first: t, length: bestL, count: R, stride: (gw[t + bestL] ?? 0) - (gw[t] ?? 0), ...(sum === undefined ? {} : { sum }) });
+    t += R * bestL + (sum === undefined ? 0 : 1);
     tapeFrom = t;
   }
   flush(nG);
   return out;
+}
+
+/** The sum right after a loop that can be folded into it (see {@link LoopSegment.sum}), if there is one. */
+function foldedSum(st: Structure, t: number, L: number, R: number): { position: number; wire: number } | undefined {
+  const { gate, argStart, args, gates } = st.layout;
+  const w = st.gateWires[t + R * L];
+  if (w === undefined) return undefined;
+  const g = gates[gate[w] ?? -1];
+  if (g === undefined || Object.getPrototypeOf(g) !== AddGate.prototype) return undefined;
+  const from = argStart[w] ?? 0;
+  if ((argStart[w + 1] ?? 0) - from !== R) return undefined;
+  const first = st.gateIndex[args[from] ?? 0] ?? -1;
+  const u = first - t;
+  if (u < 0 || u >= L) return undefined;
+  for (let k = 0; k < R; k++) {
+    const j = args[from + k] ?? 0;
+    if (j !== st.gateWires[t + k * L + u] || st.firstReader[j] !== w || st.lastReader[j] !== w) return undefined;
+  }
+  return { position: u, wire: w };
 }
 
 function sameGate(st: Structure, a: number, b: number): boolean {
