@@ -4,6 +4,7 @@ import type { Gate } from '../Gate';
 import { AddGate } from '../gates/AddGate';
 import { ConstantGate } from '../gates/ConstantGate';
 import { MaxGate } from '../gates/MaxGate';
+import { MultiplyGate } from '../gates/MultiplyGate';
 import { NegateGate } from '../gates/NegateGate';
 import { ReluGate } from '../gates/ReluGate';
 import { SigmoidGate, sigmoid } from '../gates/SigmoidGate';
@@ -146,22 +147,26 @@ export function loop(p: Plan, s: LoopSegment, calls: Calls, checked: Uint8Array)
     outAt: string;
     stored: boolean;
     grad: number;
+    /** The forward pass's loads of wires from outside the instance (inputs among them). */
+    loads: { name: string; at: string; input: boolean; of: (k: number) => number }[];
+    /** The positions of the instance this gate reads. */
+    reads: number[];
   }
   const positions: Position[] = [];
-  const fwd: string[] = [];
   for (let u = 0; u < L; u++) {
     const w = wireOf(u, 0);
     const id = gate[w] ?? 0;
     const g = layout.gates[id] as Gate;
     const from = argStart[w] ?? 0;
     const n = (argStart[w + 1] ?? 0) - from;
-    const pos: Position = { gate: g, id, xs: [], valueAt: [], targets: [], outAt: '', stored: (p.stored[w] ?? 0) === 1, grad: p.gradient[w] ?? GRAD_NONE };
+    const pos: Position = { gate: g, id, xs: [], valueAt: [], targets: [], outAt: '', stored: (p.stored[w] ?? 0) === 1, grad: p.gradient[w] ?? GRAD_NONE, loads: [], reads: [] };
     for (let m = 0; m < n; m++) {
       const j0 = args[from + m] ?? 0;
       const t0 = gateIndex[j0] ?? -1;
       if (t0 >= start && t0 < start + L) {
         // a wire of the same instance: a local in the forward pass
         const v = t0 - start;
+        pos.reads.push(v);
         pos.xs.push(`x${String(v)}`);
         const own = address((k) => slot[wireOf(v, k)] ?? -1);
         pos.valueAt.push((p.stored[j0] ?? 0) === 1 ? `V[${own}]` : 'NaN');
@@ -170,25 +175,46 @@ export function loop(p: Plan, s: LoopSegment, calls: Calls, checked: Uint8Array)
         const of = (k: number): number => slot[args[(argStart[wireOf(u, k)] ?? 0) + m] ?? 0] ?? -1;
         const at = address(of);
         const name = `a${String(u)}_${String(m)}`;
-        fwd.push(`const ${name} = V[${at}];`);
-        if ((p.inputPosition[j0] ?? -1) >= 0) {
-          // an input: checked here, where it is read
-          fwd.push(`acc += ${name} - ${name};`);
-          for (let k = 0; k < R; k++) checked[of(k)] = 1;
-        }
+        pos.loads.push({ name, at, input: (p.inputPosition[j0] ?? -1) >= 0, of });
         pos.xs.push(name);
         pos.valueAt.push(`V[${at}]`);
         pos.targets.push({ local: -1, slot: `D[${at}]`, assign: p.assign[from + m] === 1 });
       }
     }
-    const x = `x${String(u)}`;
-    fwd.push(`const ${x} = ${forwardExpression(g, pos.xs, calls)};`);
-    if (!safeForward(g)) fwd.push(`acc += ${x} - ${x};`);
     if ((slot[w] ?? -1) >= 0) pos.outAt = address((k) => slot[wireOf(u, k)] ?? -1);
-    if (pos.stored) fwd.push(`V[${pos.outAt}] = ${x};`);
-    if (s.sum?.position === u) fwd.push(`sum += ${x};`);
     positions.push(pos);
   }
+  // Which values are checked: a value that a later gate of the instance adds, subtracts, multiplies or negates
+  // need not be, when that gate's output is checked (or covered so in turn): a non-finite term makes it non-finite.
+  const covered = new Uint8Array(L + 1);
+  const check = new Uint8Array(L);
+  const propagates = (q: number): boolean => {
+    const g = positions[q]?.gate;
+    return g !== undefined && exactly(g, MultiplyGate, AddGate, SubtractGate, NegateGate);
+  };
+  const detected = (q: number): boolean => check[q] === 1 || covered[q] === 1;
+  for (let u = L - 1; u >= 0; u--) {
+    let by = s.sum?.position === u; // the folded sum adds it, and is checked
+    for (let v = u + 1; v < L && !by; v++) if (positions[v]?.reads.includes(u) === true && propagates(v) && detected(v)) by = true;
+    covered[u] = by ? 1 : 0;
+    const pos = positions[u];
+    check[u] = pos !== undefined && !safeForward(pos.gate) && !by ? 1 : 0;
+  }
+  const fwd: string[] = [];
+  positions.forEach((pos, u) => {
+    for (const l of pos.loads) {
+      fwd.push(`const ${l.name} = V[${l.at}];`);
+      if (!l.input) continue;
+      // an input: checked here, where it is read, unless the gate reading it covers it
+      if (!(propagates(u) && detected(u))) fwd.push(`acc += ${l.name} - ${l.name};`);
+      for (let k = 0; k < R; k++) checked[l.of(k)] = 1;
+    }
+    const x = `x${String(u)}`;
+    fwd.push(`const ${x} = ${forwardExpression(pos.gate, pos.xs, calls)};`);
+    if (check[u] === 1) fwd.push(`acc += ${x} - ${x};`);
+    if (pos.stored) fwd.push(`V[${pos.outAt}] = ${x};`);
+    if (s.sum?.position === u) fwd.push(`sum += ${x};`);
+  });
   const sumSlot = s.sum === undefined ? -1 : (slot[s.sum.wire] ?? -1);
   const sumGate = s.sum === undefined ? undefined : (layout.gates[gate[s.sum.wire] ?? 0] as Gate);
   // the backward pass of an instance: its gates in reverse; a local gradient is declared by its first contribution
