@@ -16,7 +16,7 @@ import { SigmoidGate, sigmoid } from './gates/SigmoidGate';
 import { SubtractGate } from './gates/SubtractGate';
 import { CircuitException, show, type CircuitError, type CompositionError, type GateError, type InputError } from './errors';
 import { decodeInputs, type InputAssignment } from './inputs';
-import { NameList, NOT_A_NAME, RESERVED_NAME, grow, scanName } from './names';
+import { MAX_NAMES, NameList, NOT_A_NAME, RESERVED_NAME, grow, scanName } from './names';
 
 /**
  * A wire of a {@link Circuit}: an input, a constant, or the output of a
@@ -367,7 +367,7 @@ export class Circuit {
   private readonly interned = new Map<number | string, Gate>();
   /** The wire of each input, by position. */
   private inputWires = new Int32Array(16);
-  private inputCount = 0;
+  private nInputs = 0;
   private inputCache: number[] | undefined;
   /** The inputs' names, by position (most wires of a large circuit that have a name are inputs). */
   private readonly inputNameList = new NameList();
@@ -382,16 +382,21 @@ export class Circuit {
     return this.count;
   }
 
+  /** The number of inputs. */
+  get inputCount(): number {
+    return this.nInputs;
+  }
+
   /** The names of the inputs, in the order they were declared. */
   get inputNames(): readonly string[] {
     const names: string[] = [];
-    for (let k = 0; k < this.inputCount; k++) names.push(this.inputNameList.at(k));
+    for (let k = 0; k < this.nInputs; k++) names.push(this.inputNameList.at(k));
     return names;
   }
 
   /** The wire indices of the inputs, in the order they were declared. */
   get inputIndices(): readonly number[] {
-    if (this.inputCache?.length !== this.inputCount) this.inputCache = Array.from(this.inputWires.subarray(0, this.inputCount));
+    if (this.inputCache?.length !== this.nInputs) this.inputCache = Array.from(this.inputWires.subarray(0, this.nInputs));
     return this.inputCache;
   }
 
@@ -465,7 +470,7 @@ export class Circuit {
       }
       argStart[i + 1] = m;
     }
-    return { size: n, inputs: this.inputWires.slice(0, this.inputCount), gate, argStart, args: args.slice(0, m), gates: this.gates.slice() };
+    return { size: n, inputs: this.inputWires.slice(0, this.nInputs), gate, argStart, args: args.slice(0, m), gates: this.gates.slice() };
   }
 
   /** Where the input wires of the record at `pc` are in `stream`: `[from, to)` (empty for an input's `pc`, which is negative). */
@@ -505,13 +510,17 @@ export class Circuit {
   /** Declares an input wire called `name`; throws a {@link CircuitException} if the name is taken or invalid. */
   input(name: string): Wire {
     const hash = typeof name === 'string' ? scanName(name) : NOT_A_NAME;
-    if (hash < 0 || this.find(name, hash) >= 0) throw new CircuitException(this.nameError(name, hash));
+    if (hash < 0 || (this.gateByName.size > 0 && this.gateByName.has(name))) throw new CircuitException(this.nameError(name, hash));
     const index = this.count;
-    const pos = this.inputCount;
-    this.inputNameList.push(name, hash);
+    const pos = this.nInputs;
+    // one probe finds a duplicate or places the name
+    if (this.inputNameList.add(name, hash) < 0) {
+      if (pos >= MAX_NAMES) throw new CircuitException(composition(`a circuit can have at most ${MAX_NAMES.toLocaleString('en-US')} inputs`));
+      throw new CircuitException(this.nameError(name, hash));
+    }
     if (pos === this.inputWires.length) this.inputWires = grow(this.inputWires, new Int32Array(pos * 2));
     this.inputWires[pos] = index;
-    this.inputCount = pos + 1;
+    this.nInputs = pos + 1;
     if (index === this.recordOf.length) this.recordOf = grow(this.recordOf, new Int32Array(index * 2));
     this.recordOf[index] = -1 - pos;
     this.count = index + 1;
@@ -668,7 +677,7 @@ export class Circuit {
    */
   setInputs(inputs: ArrayLike<number>, values: Float64Array): InputError | undefined {
     const list = this.inputWires;
-    const n = this.inputCount;
+    const n = this.nInputs;
     if (inputs.length !== n) {
       return inputError('', `expected ${String(n)} input values (${this.inputNames.join(', ')}), got ${String(inputs.length)}`);
     }
@@ -767,7 +776,7 @@ export class Circuit {
     if (typeof name !== 'string') return -1;
     const k = this.inputNameList.indexOf(name, hash);
     if (k >= 0) return this.inputWires[k]!;
-    return this.gateByName.get(name) ?? -1;
+    return this.gateByName.size === 0 ? -1 : (this.gateByName.get(name) ?? -1);
   }
 
   /** Why `name` cannot name a new wire, given what {@link scanName} said of it. */

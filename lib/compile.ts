@@ -224,13 +224,13 @@ export class CompiledCircuit {
 
   /** @param circuit - the circuit to compile, as it is now. @param options - see {@link CompileOptions}. */
   constructor(readonly circuit: Circuit, options: CompileOptions = {}) {
-    const gates = circuit.size - circuit.inputNames.length;
+    const gates = circuit.size - circuit.inputCount;
     const asked = options.mode ?? 'auto';
     this.mode = asked === 'auto' ? (gates <= FUSED_LIMIT ? 'code' : 'loops') : asked;
     this.wires = circuit.size;
     this.outputWire = new Wire(circuit, circuit.size - 1);
     const calls = new Calls();
-    const n = circuit.inputIndices.length;
+    const n = circuit.inputCount;
     this.inputCount = n;
     if (this.mode === 'code') {
       const f = fused(circuit, calls);

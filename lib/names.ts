@@ -40,13 +40,22 @@ function hashOf(name: string): number {
   return h & 0x7fffffff;
 }
 
+/** The most names a list holds: a slot keeps a name's position in 26 bits, and 6 bits of its hash. */
+export const MAX_NAMES = (1 << 26) - 2;
+
 /** Names in the order they were added, each found by name in constant time. @internal */
 export class NameList {
   private chars = new Uint8Array(256);
   /** Name k is `chars[starts[k] .. starts[k + 1])`. */
   private starts = new Int32Array(33);
   private count = 0;
-  /** Open addressing: a slot holds 1 + the position of a name, or 0 when empty. */
+  /**
+   * Open addressing: a slot holds 0 when empty, else 1 + the position of a
+   * name in its low 26 bits and 6 more bits of the name's hash above them,
+   * so a probe compares characters only when those bits match, and reads
+   * one array (a table of a million names does not fit in a cache: every
+   * probe is a memory access).
+   */
   private table = new Int32Array(64);
 
   /** The number of names. */
@@ -56,20 +65,23 @@ export class NameList {
 
   /** The position of `name` in the list, or -1. */
   indexOf(name: string, hash = hashOf(name)): number {
-    const table = this.table;
-    const mask = table.length - 1;
-    for (let s = hash & mask; ; s = (s + 1) & mask) {
-      const e = table[s] ?? 0;
-      if (e === 0) return -1;
-      if (this.equals(e - 1, name)) return e - 1;
-    }
+    const s = this.probe(name, hash);
+    const e = this.table[s] ?? 0;
+    return e === 0 ? -1 : (e & 0x3ffffff) - 1;
   }
 
-  /** Adds `name` (valid and not in the list: the caller checked), with the hash {@link scanName} gave; returns its position. */
-  push(name: string, hash: number): number {
+  /**
+   * Adds `name` (a valid name: the caller checked), with the hash
+   * {@link scanName} gave, unless it is in the list already; returns its new
+   * position, or -1 when it was there (or the list is full, {@link MAX_NAMES}).
+   */
+  add(name: string, hash: number): number {
     const k = this.count;
+    if (k >= MAX_NAMES) return -1;
     // at most 70% full: a miss probes a few slots on average
     if ((k + 1) * 10 > this.table.length * 7) this.rehash();
+    const s = this.probe(name, hash);
+    if ((this.table[s] ?? 0) !== 0) return -1;
     if (k + 2 > this.starts.length) this.starts = grow(this.starts, new Int32Array(this.starts.length * 2));
     const at = this.starts[k] ?? 0;
     const end = at + name.length;
@@ -78,7 +90,7 @@ export class NameList {
     for (let j = 0; j < name.length; j++) chars[at + j] = name.charCodeAt(j);
     this.starts[k + 1] = end;
     this.count = k + 1;
-    this.insert(k, hash);
+    this.table[s] = entry(k, hash);
     return k;
   }
 
@@ -99,6 +111,17 @@ export class NameList {
     if (this.starts.length > this.count + 1) this.starts = this.starts.slice(0, this.count + 1);
   }
 
+  /** The slot that holds `name`, or the empty slot where it would go. */
+  private probe(name: string, hash: number): number {
+    const table = this.table;
+    const mask = table.length - 1;
+    const tag = (hash >>> 25) << 26;
+    for (let s = hash & mask; ; s = (s + 1) & mask) {
+      const e = table[s] ?? 0;
+      if (e === 0 || ((e & ~0x3ffffff) === tag && this.equals((e & 0x3ffffff) - 1, name))) return s;
+    }
+  }
+
   private equals(k: number, name: string): boolean {
     const from = this.starts[k] ?? 0;
     if ((this.starts[k + 1] ?? 0) - from !== name.length) return false;
@@ -107,23 +130,26 @@ export class NameList {
     return true;
   }
 
-  private insert(k: number, hash: number): void {
-    const table = this.table;
-    const mask = table.length - 1;
-    let s = hash & mask;
-    while ((table[s] ?? 0) !== 0) s = (s + 1) & mask;
-    table[s] = k + 1;
-  }
-
   private rehash(): void {
-    this.table = new Int32Array(this.table.length * 2);
+    const table = new Int32Array(this.table.length * 2);
+    const mask = table.length - 1;
     const chars = this.chars;
+    const starts = this.starts;
     for (let k = 0; k < this.count; k++) {
       let h = 0x811c9dc5 | 0;
-      for (let j = this.starts[k] ?? 0, e = this.starts[k + 1] ?? 0; j < e; j++) h = Math.imul(h ^ (chars[j] ?? 0), 16777619);
-      this.insert(k, h & 0x7fffffff);
+      for (let j = starts[k] ?? 0, e = starts[k + 1] ?? 0; j < e; j++) h = Math.imul(h ^ (chars[j] ?? 0), 16777619);
+      const hash = h & 0x7fffffff;
+      let s = hash & mask;
+      while ((table[s] ?? 0) !== 0) s = (s + 1) & mask;
+      table[s] = entry(k, hash);
     }
+    this.table = table;
   }
+}
+
+/** A table slot for the name at position `k` with this hash. */
+function entry(k: number, hash: number): number {
+  return (k + 1) | ((hash >>> 25) << 26);
 }
 
 /** Copies `from` into the larger `to`. @internal */

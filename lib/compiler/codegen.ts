@@ -9,7 +9,7 @@ import { NegateGate } from '../gates/NegateGate';
 import { ReluGate } from '../gates/ReluGate';
 import { SigmoidGate, sigmoid } from '../gates/SigmoidGate';
 import { SubtractGate } from '../gates/SubtractGate';
-import { GRAD_LOCAL, GRAD_NONE, GRAD_SLOT, readsOf, type LoopSegment, type Plan } from './plan';
+import { GRAD_LOCAL, GRAD_NONE, GRAD_SLOT, TAPE_ARITY, isVariadic, readsOf, type LoopSegment, type Plan } from './plan';
 
 // Code generation from a plan: a function pair (forward, backward) per loop,
 // a tape with generated cases for the irregular gates, or one fused
@@ -283,30 +283,35 @@ export function loop(p: Plan, s: LoopSegment, calls: Calls, checked: Uint8Array)
   };
 }
 
-/** The largest arity written out from a gate's code on the tape; built-in add and max above it run as loops, other gates are called. */
-const TAPE_ARITY = 8;
 
 /** Generates the tape of a plan's tape segments: records of slot indices and one case per kind of gate. */
 export function tape(p: Plan, calls: Calls): Tape {
   const { layout, gateWires, slot } = p;
   const { gate, argStart, args } = layout;
-  const cases = new Map<string, number>();
+  const cases = new Map<number, number>();
   const forwardCases: string[] = [];
   const backwardCases: string[] = [];
   const T: number[] = [];
   const C: number[] = [];
   const ranges: [number, number, number, number, number][] = [];
-  // a case per gate, number of inputs, and which contributions come first (they assign; the others add)
-  const caseOf = (g: Gate, id: number, n: number, first: readonly boolean[]): number => {
-    const variadic = isVariadic(g, n);
-    const all = first.every((f) => f);
-    const none = first.every((f) => !f);
-    const key = variadic ? `${String(id)}:*:${all ? 'all' : none ? 'none' : 'mixed'}` : `${String(id)}:${String(n)}:${first.map((f) => (f ? 1 : 0)).join('')}`;
+  // a case per gate, number of inputs, and which contributions come first (they assign; the others add):
+  // for up to TAPE_ARITY inputs a bit per input, for a variadic record all, none or some
+  const caseOf = (g: Gate, id: number, n: number, from: number, variadic: boolean): number => {
+    let mask = 0;
+    let count = 0;
+    for (let m = 0; m < n; m++) {
+      if (p.assign[from + m] === 1) {
+        count++;
+        if (m < TAPE_ARITY) mask |= 1 << m;
+      }
+    }
+    const first = variadic ? (count === n ? 'all' : count === 0 ? 'none' : 'mixed') : 'bits';
+    const key = variadic ? -1 - (id * 4 + (count === n ? 0 : count === 0 ? 1 : 2)) : (id * (TAPE_ARITY + 1) + n) * (1 << TAPE_ARITY) + mask;
     let c = cases.get(key);
     if (c !== undefined) return c;
     c = cases.size;
     cases.set(key, c);
-    const [f, b] = variadic ? variadicCase(g instanceof MaxGate, all ? 'all' : none ? 'none' : 'mixed') : fixedCase(g, n, first, calls);
+    const [f, b] = first !== 'bits' ? variadicCase(g instanceof MaxGate, first) : fixedCase(g, n, Array.from({ length: n }, (_, m) => (mask & (1 << m)) !== 0), calls);
     forwardCases.push(`case ${String(c)}: {\n${f}\nbreak;\n}`);
     backwardCases.push(`case ${String(c)}: {\n${b}\nbreak;\n}`);
     return c;
@@ -323,14 +328,16 @@ export function tape(p: Plan, calls: Calls): Tape {
       const n = (argStart[w + 1] ?? 0) - from;
       const id = gate[w] ?? 0;
       const g = layout.gates[id] as Gate;
-      const first = Array.from({ length: n }, (_, m) => p.assign[from + m] === 1);
-      C.push(caseOf(g, id, n, first));
       const variadic = isVariadic(g, n);
+      C.push(caseOf(g, id, n, from, variadic));
       if (variadic) T.push(n);
       // a mixed variadic record marks the inputs whose contribution comes first as -1 - slot
+      let assigned = 0;
+      for (let m = 0; m < n; m++) assigned += p.assign[from + m] ?? 0;
+      const mixed = variadic && assigned > 0 && assigned < n;
       for (let m = 0; m < n; m++) {
         const q = slot[args[from + m] ?? 0] ?? 0;
-        T.push(variadic && first[m] === true && !first.every((f) => f) ? -1 - q : q);
+        T.push(mixed && p.assign[from + m] === 1 ? -1 - q : q);
       }
       if (variadic) T.push(n);
     }
@@ -366,10 +373,6 @@ export function tape(p: Plan, calls: Calls): Tape {
   };
 }
 
-/** Built-in add and max with many inputs run as a loop over their record. */
-function isVariadic(g: Gate, n: number): boolean {
-  return n > TAPE_ARITY && (Object.getPrototypeOf(g) === AddGate.prototype || Object.getPrototypeOf(g) === MaxGate.prototype);
-}
 
 /** A tape case for a gate with `n` inputs: forward reads `V[T[p + m]]`, writes `V[o]` and moves `p` past the record; backward moves `p` back first. */
 function fixedCase(g: Gate, n: number, first: readonly boolean[], calls: Calls): [string, string] {

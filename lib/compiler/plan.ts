@@ -1,6 +1,7 @@
 import { gateCode, type Circuit, type CircuitLayout } from '../Circuit';
 import type { Gate } from '../Gate';
 import { AddGate } from '../gates/AddGate';
+import { MaxGate } from '../gates/MaxGate';
 
 // The compiler's analysis of a circuit (a client of the core's public
 // surface: it reads `circuit.layout()`): which runs of gates repeat one shape
@@ -89,11 +90,14 @@ export interface Plan {
   reads(gateId: number, n: number): Reads;
 }
 
-/** Fewest instances for a loop, and fewest gates it must cover, to be worth a function of its own. */
-export const MIN_INSTANCES = 4;
-export const MIN_LOOP_GATES = 16;
-/** Longest shape a loop may have (its body is written out once). */
-export const MAX_SHAPE = 64;
+// Fewest instances for a loop, and fewest gates it must cover, to be worth a
+// function of its own; the longest shape a loop may have (its body is written
+// out once). Module-local: exported consts are read through `exports`.
+const MIN_INSTANCES = 4;
+const MIN_LOOP_GATES = 16;
+const MAX_SHAPE = 64;
+/** Fewest instances for a loop. */
+export const LOOP_MIN_INSTANCES = MIN_INSTANCES;
 
 /**
  * What the backward code of `gate` with `n` inputs reads, found by writing
@@ -114,6 +118,14 @@ export function readsOf(gate: Gate, n: number): Reads {
   const inputs = xs.map(() => false);
   for (const m of text.matchAll(/\$x(\d+)\$/g)) inputs[Number(m[1])] = true;
   return { inputs, output: text.includes('$y$') };
+}
+
+/** The most inputs of a gate written out from its code on the tape; built-in add and max above it run as loops over their record. */
+export const TAPE_ARITY = 8;
+
+/** A built-in add or max with more than {@link TAPE_ARITY} inputs: it runs on the tape as a loop over its record. */
+export function isVariadic(g: Gate, n: number): boolean {
+  return n > TAPE_ARITY && (Object.getPrototypeOf(g) === AddGate.prototype || Object.getPrototypeOf(g) === MaxGate.prototype);
 }
 
 /** Above this many inputs, {@link readsOf} first writes the code for this many. */
@@ -192,7 +204,43 @@ function structureOf(layout: CircuitLayout): Structure {
       lastReader[j] = i;
     }
   }
-  return { layout, inputPosition, gateWires, gateIndex, firstReader, lastReader, first };
+  // each gate's kind (its gate and number of inputs) as a small number, and the next gate of the same kind
+  // (a gate and its last number of inputs are remembered in arrays: a Map lookup per gate is too slow here)
+  const kinds = new Int32Array(gateWires.length);
+  const next = new Int32Array(gateWires.length).fill(-1);
+  const kindOf = new Map<number, number>();
+  const lastKind = new Int32Array(layout.gates.length).fill(-1);
+  const lastArity = new Int32Array(layout.gates.length).fill(-1);
+  const kindGate: number[] = [];
+  const kindArity: number[] = [];
+  let latest = new Int32Array(16).fill(-1);
+  for (let t = gateWires.length - 1; t >= 0; t--) {
+    const i = gateWires[t] ?? 0;
+    const g = gate[i] ?? 0;
+    const n = Math.min(4095, (argStart[i + 1] ?? 0) - (argStart[i] ?? 0));
+    let k = lastArity[g] === n ? (lastKind[g] ?? -1) : -1;
+    if (k < 0) {
+      const key = g * 4096 + n;
+      k = kindOf.get(key) ?? -1;
+      if (k < 0) {
+        k = kindOf.size;
+        kindOf.set(key, k);
+        kindGate.push(g);
+        kindArity.push(n);
+        if (k >= latest.length) {
+          const more = new Int32Array(latest.length * 2).fill(-1);
+          more.set(latest);
+          latest = more;
+        }
+      }
+      lastKind[g] = k;
+      lastArity[g] = n;
+    }
+    kinds[t] = k;
+    next[t] = latest[k] ?? -1;
+    latest[k] = t;
+  }
+  return { layout, inputPosition, gateWires, gateIndex, firstReader, lastReader, first, kinds, next, kindGate, kindArity };
 }
 
 /** Where each wire's value and gradient live: see {@link Plan}. */
@@ -213,11 +261,12 @@ function storage(st: Structure, segments: readonly Segment[], reads: (gateId: nu
   }
   // values some gate's backward code reads
   const readInBackward = new Uint8Array(size);
+  const byKind = st.kindGate.map((g, k) => (st.kindArity[k] === 4095 ? undefined : reads(g, st.kindArity[k] ?? 0)));
   for (let t = 0; t < gateWires.length; t++) {
     const i = gateWires[t] ?? 0;
     const from = argStart[i] ?? 0;
     const n = (argStart[i + 1] ?? 0) - from;
-    const r = reads(gate[i] ?? 0, n);
+    const r = byKind[st.kinds[t] ?? 0] ?? reads(gate[i] ?? 0, n);
     for (let m = 0; m < n; m++) if (r.inputs[m] === true) readInBackward[args[from + m] ?? 0] = 1;
     if (r.output) readInBackward[i] = 1;
   }
@@ -279,9 +328,12 @@ function assignments(st: Structure, segments: readonly Segment[], gradient: Uint
   const assign = new Uint8Array(args.length);
   for (const s of segments) {
     if (s.kind === 'tape') {
-      // each tape gate's record says which of its contributions come first
+      // each tape gate's case says which of its contributions come first (a gate with many inputs that is
+      // not a built-in sum or maximum always adds: its case would need a bit per input)
       for (let t = s.first; t < s.first + s.count; t++) {
         const c = gateWires[t] ?? 0;
+        const n = (argStart[c + 1] ?? 0) - (argStart[c] ?? 0);
+        if (n > TAPE_ARITY && !isVariadic(layout.gates[gate[c] ?? 0] as Gate, n)) continue;
         for (let a = argStart[c] ?? 0, e = argStart[c + 1] ?? 0; a < e; a++) {
           const j = args[a] ?? 0;
           if (first[j] === a && gradient[j] === SLOT) assign[a] = 1;
@@ -341,6 +393,13 @@ interface Structure {
   readonly firstReader: Int32Array;
   readonly lastReader: Int32Array;
   readonly first: Int32Array;
+  /** For each gate (by position): its kind, a small number per gate and number of inputs (up to 4095). */
+  readonly kinds: Int32Array;
+  /** For each gate: the position of the next gate of its kind, or -1. */
+  readonly next: Int32Array;
+  /** For each kind: its gate's id and number of inputs. */
+  readonly kindGate: readonly number[];
+  readonly kindArity: readonly number[];
 }
 
 /** Splits the gates into loops (runs that repeat a shape) and tape segments (the rest). */
@@ -357,7 +416,9 @@ export function segment(st: Structure): Segment[] {
     let bestL = 0;
     let bestCover = 0;
     const limit = Math.min(MAX_SHAPE, Math.floor((nG - t) / MIN_INSTANCES));
-    for (let L = 1; L <= limit; L++) {
+    // the candidate shapes: up to each later gate of the same kind as this one
+    for (let q = st.next[t] ?? -1; q >= 0 && q - t <= limit; q = st.next[q] ?? -1) {
+      const L = q - t;
       if (!sameGate(st, gw[t] ?? 0, gw[t + L] ?? 0)) continue;
       const cap = Math.max(MIN_INSTANCES, Math.ceil(4096 / L));
       const R = runLength(st, t, L, cap);
@@ -430,9 +491,15 @@ export function runLength(st: Structure, t: number, L: number, cap: number): num
   const nG = gw.length;
   if (t + 2 * L > nG) return 1;
   const stride = (gw[t + L] ?? 0) - (gw[t] ?? 0);
+  // a quick look first: the same kinds of gate in instance 1, and instance 2 starting alike
+  const kinds = st.kinds;
+  for (let u = 0; u < L; u++) if (kinds[t + u] !== kinds[t + L + u]) return 1;
+  if (cap > 2 && t + 3 * L <= nG && kinds[t] !== kinds[t + 2 * L]) return 2;
   // the step of every input of the shape, from instance 0 to instance 1
-  const steps: number[] = [];
-  const posSteps: number[] = [];
+  const steps = STEPS;
+  const posSteps = POS_STEPS;
+  steps.length = 0;
+  posSteps.length = 0;
   for (let u = 0; u < L; u++) {
     const w0 = gw[t + u] ?? 0;
     const w1 = gw[t + L + u] ?? 0;
@@ -479,6 +546,10 @@ export function runLength(st: Structure, t: number, L: number, cap: number): num
   }
   return R;
 }
+
+/** Scratch lists of {@link runLength}, reused: it runs for every candidate shape at every gate. */
+const STEPS: number[] = [];
+const POS_STEPS: number[] = [];
 
 /** How gate u of the instance starting at position `start` reads wire j: 0 an input, 1 a wire of the same instance (+ its position), 2 an earlier gate. */
 function kind(st: Structure, j: number, start: number, u: number): number {
