@@ -273,6 +273,9 @@ describe('compile', () => {
     expect(forward).to.include(['  const x0 = a0_0 * a0_1;', '  const a1_1 = V[4 + 2 * k];', '  const x1 = x0 + a1_1;', '  acc += x1 - x1;'].join('\n'));
     expect(forward.match(/^ {2}V\[/gm)?.length).to.equal(2);
     expect(forward.match(/acc \+=/g)?.length).to.equal(1);
+    // the step's output and its gradient pass to the next step in locals, not through memory
+    expect(forward).to.include('  va0_1 = x2;');
+    expect(fast.source).to.include('{ const t = 0 + (b0_0 * d0); ca0_1 = t; acc += t - t; }');
     agrees(c, fast, c.inputNames.map((_, k) => 1 + 0.1 * Math.sin(k)), 1);
   });
 });

@@ -136,6 +136,27 @@ export function loop(p: Plan, s: LoopSegment, calls: Calls, checked: Uint8Array)
   };
   const wireOf = (u: number, k: number): number => gateWires[s.first + k * L + u] ?? 0;
   const start = s.first;
+  /**
+   * The position of the previous instance that input m of position u reads
+   * (a chain: the step before), or -1. Its value and, where this is its
+   * only reader and the first contribution, its gradient pass from one
+   * instance to the next in a local instead of through memory.
+   */
+  const carriedFrom = (u: number, m: number): number => {
+    if (R < 2) return -1;
+    const j1 = args[(argStart[wireOf(u, 1)] ?? 0) + m] ?? -1;
+    const v = (gateIndex[j1] ?? -1) - start;
+    return v >= 0 && v < L && wireOf(v, 0) === j1 ? v : -1;
+  };
+  const onlyReader = (v: number, u: number, m: number): boolean => {
+    for (let k = 0; k + 1 < R; k++) {
+      const w = wireOf(v, k);
+      const reader = wireOf(u, k + 1);
+      if (p.firstReader[w] !== reader || p.lastReader[w] !== reader) return false;
+      for (let a = argStart[reader] ?? 0, e = argStart[reader + 1] ?? 0, q = 0; a < e; a++, q++) if (q !== m && args[a] === w) return false;
+    }
+    return true;
+  };
   interface Position {
     gate: Gate;
     id: number;
@@ -147,8 +168,12 @@ export function loop(p: Plan, s: LoopSegment, calls: Calls, checked: Uint8Array)
     outAt: string;
     stored: boolean;
     grad: number;
-    /** The forward pass's loads of wires from outside the instance (inputs among them). */
-    loads: { name: string; at: string; input: boolean; of: (k: number) => number }[];
+    /**
+     * The forward pass's loads of wires from outside the instance (inputs
+     * among them); a load of the previous instance's position `carried` comes
+     * from a local instead (and its gradient goes to one, with `gradient`).
+     */
+    loads: { name: string; at: string; input: boolean; of: (k: number) => number; carried: number; gradient: boolean }[];
     /** The positions of the instance this gate reads. */
     reads: number[];
   }
@@ -175,10 +200,13 @@ export function loop(p: Plan, s: LoopSegment, calls: Calls, checked: Uint8Array)
         const of = (k: number): number => slot[args[(argStart[wireOf(u, k)] ?? 0) + m] ?? 0] ?? -1;
         const at = address(of);
         const name = `a${String(u)}_${String(m)}`;
-        pos.loads.push({ name, at, input: (p.inputPosition[j0] ?? -1) >= 0, of });
+        const carried = carriedFrom(u, m);
+        const assign = p.assign[from + m] === 1;
+        const gradient = carried >= 0 && assign && onlyReader(carried, u, m);
+        pos.loads.push({ name, at, input: (p.inputPosition[j0] ?? -1) >= 0, of, carried, gradient });
         pos.xs.push(name);
         pos.valueAt.push(`V[${at}]`);
-        pos.targets.push({ local: -1, slot: `D[${at}]`, assign: p.assign[from + m] === 1 });
+        pos.targets.push({ local: -1, slot: gradient ? `c${name}` : `D[${at}]`, assign });
       }
     }
     if ((slot[w] ?? -1) >= 0) pos.outAt = address((k) => slot[wireOf(u, k)] ?? -1);
@@ -201,9 +229,15 @@ export function loop(p: Plan, s: LoopSegment, calls: Calls, checked: Uint8Array)
     check[u] = pos !== undefined && !safeForward(pos.gate) && !by ? 1 : 0;
   }
   const fwd: string[] = [];
+  const before: string[] = []; // the forward pass's locals that carry a value from one instance to the next
+  const after: string[] = []; // the updates of those locals at the end of an instance
   positions.forEach((pos, u) => {
     for (const l of pos.loads) {
-      fwd.push(`const ${l.name} = V[${l.at}];`);
+      if (l.carried >= 0) {
+        before.push(`let v${l.name} = V[${String(l.of(0))}];`);
+        fwd.push(`const ${l.name} = v${l.name};`);
+        after.push(`v${l.name} = x${String(l.carried)};`);
+      } else fwd.push(`const ${l.name} = V[${l.at}];`);
       if (!l.input) continue;
       // an input: checked here, where it is read, unless the gate reading it covers it
       if (!(propagates(u) && detected(u))) fwd.push(`acc += ${l.name} - ${l.name};`);
@@ -222,6 +256,22 @@ export function loop(p: Plan, s: LoopSegment, calls: Calls, checked: Uint8Array)
   /** The locals that must be checked: an unsafe contribution or a sum. */
   const unsure = new Set<number>();
   const bwd: string[] = [];
+  // a gradient carried from instance k + 1 to instance k: read first, at the top of the body
+  const carriedGradient = new Map<number, string>();
+  const bwdBefore: string[] = [];
+  const bwdAfter: string[] = [];
+  positions.forEach((pos) => {
+    for (const l of pos.loads) {
+      if (!l.gradient) continue;
+      const v = positions[l.carried];
+      if (v === undefined) continue;
+      carriedGradient.set(l.carried, `c${l.name}`);
+      // the last instance's gradient comes from outside the loop; the first instance's contribution goes out of it
+      bwdBefore.push(`let c${l.name} = D[${String(slot[wireOf(l.carried, R - 1)] ?? -1)}];`);
+      bwdAfter.push(`D[${String(l.of(0))}] = c${l.name};`);
+      bwd.push(`const d${String(l.carried)} = c${l.name};`);
+    }
+  });
   for (let u = L - 1; u >= 0; u--) {
     const pos = positions[u];
     if (pos === undefined) continue;
@@ -230,6 +280,8 @@ export function loop(p: Plan, s: LoopSegment, calls: Calls, checked: Uint8Array)
     if (s.sum?.position === u && sumGate !== undefined) {
       // its one contribution: the folded sum's, the first
       bwd.push(`const ${dy} = 0 + (${gateExpressions(sumGate, [`x${String(u)}`], 'sum', 'dsum')?.backward[0] ?? 'NaN'});`);
+    } else if (carriedGradient.has(u)) {
+      // read at the top of the body
     } else if (pos.grad === GRAD_SLOT) bwd.push(`const ${dy} = D[${pos.outAt}];`);
     else if (pos.grad === GRAD_LOCAL && unsure.has(u)) bwd.push(`acc += ${dy} - ${dy};`);
     if (n === 0) continue;
@@ -251,6 +303,7 @@ export function loop(p: Plan, s: LoopSegment, calls: Calls, checked: Uint8Array)
         bwd.push(declared.has(t.local) ? `${d} += ${c};` : `let ${d} = 0 + ${c};`);
         declared.add(t.local);
       } else if (t.assign) {
+        // (a carried gradient's slot is a local: the same statement)
         bwd.push(safe ? `${t.slot} = 0 + ${c};` : `{ const t = 0 + ${c}; ${t.slot} = t; acc += t - t; }`);
       } else {
         bwd.push(`{ const t = ${t.slot} + ${c}; ${t.slot} = t; acc += t - t; }`);
@@ -261,8 +314,10 @@ export function loop(p: Plan, s: LoopSegment, calls: Calls, checked: Uint8Array)
   const forwardSource = [
     'let acc = 0;',
     ...(sumSlot >= 0 ? ['let sum = -0;'] : []),
+    ...before,
     `for (let k = 0; k < ${String(R)}; k++) {`,
     ...fwd.map((l) => `  ${l}`),
+    ...after.map((l) => `  ${l}`),
     '}',
     ...(sumSlot >= 0 ? ['acc += sum - sum;', `V[${String(sumSlot)}] = sum;`] : []),
     'return acc;',
@@ -270,9 +325,11 @@ export function loop(p: Plan, s: LoopSegment, calls: Calls, checked: Uint8Array)
   const backwardSource = [
     'let acc = 0;',
     ...(sumSlot >= 0 ? [`const dsum = D[${String(sumSlot)}];`] : []),
+    ...bwdBefore,
     `for (let k = ${String(R - 1)}; k >= 0; k--) {`,
     ...bwd.map((l) => `  ${l}`),
     '}',
+    ...bwdAfter,
     'return acc;',
   ].join('\n');
   return {

@@ -71,6 +71,9 @@ export interface Plan {
   readonly gateWires: Int32Array;
   /** For each wire: its position in `gateWires`, or -1 for an input. */
   readonly gateIndex: Int32Array;
+  /** For each wire: the first and the last gate wire that reads it, or -1. */
+  readonly firstReader: Int32Array;
+  readonly lastReader: Int32Array;
   readonly segments: readonly Segment[];
   /** For each wire: its slot, or -1 (inputs: their position). */
   readonly slot: Int32Array;
@@ -148,6 +151,8 @@ export function plan(circuit: Circuit, loops: boolean): Plan {
     inputPosition: st.inputPosition,
     gateWires,
     gateIndex: st.gateIndex,
+    firstReader: st.firstReader,
+    lastReader: st.lastReader,
     segments,
     ...where,
     zero,
