@@ -6,6 +6,7 @@ import { ConstantGate } from '../gates/ConstantGate';
 import { MaxGate } from '../gates/MaxGate';
 import { MultiplyGate } from '../gates/MultiplyGate';
 import { NegateGate } from '../gates/NegateGate';
+import { ReciprocalGate } from '../gates/ReciprocalGate';
 import { ReluGate } from '../gates/ReluGate';
 import { SigmoidGate, sigmoid } from '../gates/SigmoidGate';
 import { SubtractGate } from '../gates/SubtractGate';
@@ -542,9 +543,10 @@ function fusedBody(
   idx.forEach((w, k) => lines.push(`const ${x(w)} = ${io.read(k)};`));
   if (idx.length > 0) lines.push(`if (${idx.map((w) => `typeof ${x(w)} !== "number"`).join(' || ')}) ${io.fail(1)}`);
   for (const s of program.forward) lines.push(`const ${s.target} = ${s.gate === undefined ? s.expression : `num(${s.expression})`};`);
+  const { values, gradients } = fusedChecks(circuit);
+  if (values.length > 0) lines.push(`if (!(${values.map((i) => `${x(i)} - ${x(i)} === 0`).join(' && ')})) ${io.fail(1)}`);
   const all = Array.from({ length: n }, (_, i) => i);
   if (n > 0) {
-    lines.push(`if (!(${all.map((i) => `${x(i)} - ${x(i)} === 0`).join(' && ')})) ${io.fail(1)}`);
     lines.push(`let ${all.map((i) => `${d(i)} = 0`).join(', ')};`);
     lines.push(`${d(n - 1)} = 0 + up;`);
   }
@@ -569,7 +571,49 @@ function fusedBody(
     parts.push(`if (!Array.isArray(l) || l.length !== ${String(m)}) ${s.target} = NaN;`);
     lines.push(`{ ${parts.join(' ')} }`);
   }
-  if (n > 0) lines.push(`if (!(${all.map((i) => `${d(i)} - ${d(i)} === 0`).join(' && ')})) ${io.fail(2)}`);
+  if (gradients.length > 0) lines.push(`if (!(${gradients.map((i) => `${d(i)} - ${d(i)} === 0`).join(' && ')})) ${io.fail(2)}`);
   lines.push(...io.store(x, d));
   return lines;
+}
+
+/**
+ * The wires whose value, and those whose gradient, a fused pass checks: a
+ * non-finite value can only start at an input or at the output of a gate
+ * that can make one (not sigmoid, ReLU, negate, max or a constant), and
+ * needs no check of its own where a gate that adds, subtracts, multiplies
+ * or negates it has its output checked (or covered so in turn); in the
+ * backward pass a gradient flows through every gate but ReLU, max, pow and
+ * a user's gate into its inputs' gradients, of which the inputs' are all
+ * checked.
+ */
+function fusedChecks(circuit: Circuit): { values: number[]; gradients: number[] } {
+  const n = circuit.size;
+  const nodes = Array.from({ length: n }, (_, i) => circuit.node(i));
+  const readers: number[][] = nodes.map(() => []);
+  nodes.forEach((node) => { node.inputs.forEach((j) => readers[j]?.push(node.index)); });
+  const forwardCarries = (g: Gate | undefined): boolean => g !== undefined && exactly(g, MultiplyGate, AddGate, SubtractGate, NegateGate);
+  const backwardCarries = (g: Gate | undefined): boolean => g !== undefined && exactly(g, MultiplyGate, AddGate, SubtractGate, NegateGate, SigmoidGate, ReciprocalGate);
+  const detected = new Uint8Array(n);
+  const values: number[] = [];
+  for (let i = n - 1; i >= 0; i--) {
+    const node = nodes[i];
+    if (node === undefined) continue;
+    const covered = (readers[i] ?? []).some((c) => forwardCarries(nodes[c]?.gate) && detected[c] === 1);
+    const source = node.gate === undefined || !safeForward(node.gate);
+    if (covered) detected[i] = 1;
+    else if (source) {
+      values.push(i);
+      detected[i] = 1;
+    }
+  }
+  const gradientDetected = new Uint8Array(n);
+  const gradients: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const node = nodes[i];
+    if (node === undefined) continue;
+    const covered = backwardCarries(node.gate) && node.inputs.some((j) => gradientDetected[j] === 1);
+    gradientDetected[i] = 1;
+    if (!covered) gradients.push(i);
+  }
+  return { values: values.reverse(), gradients };
 }
