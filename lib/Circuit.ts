@@ -518,10 +518,10 @@ export class Circuit {
       if (pos >= MAX_NAMES) throw new CircuitException(composition(`a circuit can have at most ${MAX_NAMES.toLocaleString('en-US')} inputs`));
       throw new CircuitException(this.nameError(name, hash));
     }
-    if (pos === this.inputWires.length) this.inputWires = grow(this.inputWires, new Int32Array(pos * 2));
+    if (pos === this.inputWires.length) this.inputWires = grow(this.inputWires, new Int32Array(Math.max(16, pos * 2)));
     this.inputWires[pos] = index;
     this.nInputs = pos + 1;
-    if (index === this.recordOf.length) this.recordOf = grow(this.recordOf, new Int32Array(index * 2));
+    if (index === this.recordOf.length) this.recordOf = grow(this.recordOf, new Int32Array(Math.max(16, index * 2)));
     this.recordOf[index] = -1 - pos;
     this.count = index + 1;
     return new Wire(this, index);
@@ -563,7 +563,7 @@ export class Circuit {
       gid = this.gates.length;
       this.gates.push(gate);
       this.gateIndex.set(gate, gid);
-      if (gid === this.params.length) this.params = grow(this.params, new Float64Array(gid * 2));
+      if (gid === this.params.length) this.params = grow(this.params, new Float64Array(Math.max(8, gid * 2)));
       this.params[gid] = paramOf(gate);
     }
     const index = this.count;
@@ -624,6 +624,20 @@ export class Circuit {
     return this.applyOrThrow(this.internedGate(k, 'p', () => new PowGate(k)), [a], name);
   }
 
+  /**
+   * Releases the spare room the circuit keeps for growing (up to half of
+   * its arrays), for a circuit that is complete: {@link compile} and
+   * {@link Circuit.workspace} call it.
+   * Adding to the circuit afterwards works as before.
+   */
+  compact(): void {
+    if (this.stream.length > this.streamLength) this.stream = this.stream.slice(0, this.streamLength);
+    if (this.recordOf.length > this.count) this.recordOf = this.recordOf.slice(0, this.count);
+    if (this.inputWires.length > this.nInputs) this.inputWires = this.inputWires.slice(0, this.nInputs);
+    if (this.params.length > this.gates.length) this.params = this.params.slice(0, this.gates.length);
+    this.inputNameList.trim();
+  }
+
   /** {@link Circuit.apply}, throwing a {@link CircuitException} instead of returning a `Left`. */
   applyOrThrow(gate: Gate, inputs: readonly Wire[], name?: string): Wire {
     const result = this.apply(gate, inputs, name);
@@ -668,6 +682,7 @@ export class Circuit {
    * many times without allocating.
    */
   workspace(): Workspace {
+    this.compact();
     return new Workspace(this);
   }
 
@@ -850,7 +865,7 @@ export class Circuit {
       gid = this.gates.length;
       this.gates.push(gate);
       this.gateIndex.set(gate, gid);
-      if (gid === this.params.length) this.params = grow(this.params, new Float64Array(gid * 2));
+      if (gid === this.params.length) this.params = grow(this.params, new Float64Array(Math.max(8, gid * 2)));
       this.params[gid] = 0;
       this.sharedIds[op] = gid;
     }
@@ -906,7 +921,7 @@ export class Circuit {
     const index = this.count;
     const pc = this.streamLength;
     if (pc + size > this.stream.length) this.stream = grow(this.stream, new Int32Array(Math.max(pc + size, this.stream.length * 2)));
-    if (index === this.recordOf.length) this.recordOf = grow(this.recordOf, new Int32Array(index * 2));
+    if (index === this.recordOf.length) this.recordOf = grow(this.recordOf, new Int32Array(Math.max(16, index * 2)));
     this.recordOf[index] = pc;
     this.streamLength = pc + size;
     this.count = index + 1;

@@ -100,7 +100,15 @@ export interface BatchResult {
 
 /** The forward pass of a compiled circuit: the inputs and output are at hand; every other wire's value is worked out when first asked for. */
 class CompiledForward extends Forward {
-  constructor(private readonly owner: CompiledCircuit) {
+  /**
+   * @param owner - the compiled circuit whose last pass this is.
+   * @param slots - its values: input k's at `k`, the output's at `out`.
+   */
+  constructor(
+    private readonly owner: CompiledCircuit,
+    private readonly slots: Float64Array,
+    private readonly out: number,
+  ) {
     super(owner.circuit, new Float64Array(0));
   }
 
@@ -113,19 +121,19 @@ class CompiledForward extends Forward {
   }
 
   override get output(): number {
-    return this.owner.outputValue();
+    return this.slots[this.out] ?? NaN;
   }
 
   override value(wire: Wire): number {
     const k = this.owner.inputOf(wire);
-    if (k >= 0) return this.owner.inputValue(k);
+    if (k >= 0) return this.slots[k] ?? NaN;
     if (wire.circuit === this.circuit && wire.index === this.owner.wires - 1) return this.output;
     return super.value(wire);
   }
 
   override inputs(): Record<string, number> {
     const out: Record<string, number> = {};
-    this.circuit.inputNames.forEach((name, k) => (out[name] = this.owner.inputValue(k)));
+    this.circuit.inputNames.forEach((name, k) => (out[name] = this.slots[k] ?? NaN));
     return out;
   }
 }
@@ -224,6 +232,7 @@ export class CompiledCircuit {
 
   /** @param circuit - the circuit to compile, as it is now. @param options - see {@link CompileOptions}. */
   constructor(readonly circuit: Circuit, options: CompileOptions = {}) {
+    circuit.compact();
     const gates = circuit.size - circuit.inputCount;
     const asked = options.mode ?? 'auto';
     this.mode = asked === 'auto' ? (gates <= FUSED_LIMIT ? 'code' : 'loops') : asked;
@@ -265,7 +274,7 @@ export class CompiledCircuit {
     }
     this.calls = calls.gates;
     this.inputGradients = this.D.subarray(0, n);
-    this.fwd = new CompiledForward(this);
+    this.fwd = new CompiledForward(this, this.V, this.outSlot);
     this.bwd = new CompiledBackward(this, this.fwd);
     this.okForward = E.right(this.fwd);
     this.okBackward = E.right(this.bwd);
@@ -372,16 +381,6 @@ export class CompiledCircuit {
   }
 
   // ---- for the result objects ---------------------------------------------
-
-  /** @internal The output value of the last forward pass. */
-  outputValue(): number {
-    return this.V[this.outSlot] ?? NaN;
-  }
-
-  /** @internal The value of input `k` in the last forward pass. */
-  inputValue(k: number): number {
-    return this.V[k] ?? NaN;
-  }
 
   /** @internal The position of `wire` among the inputs, or -1. */
   inputOf(wire: Wire): number {

@@ -365,6 +365,31 @@ describe('Circuit', () => {
     });
   });
 
+  describe('compact', () => {
+    it('keeps the circuit as it was, and it can grow again from any size, even empty', () => {
+      const empty = new Circuit();
+      empty.compact();
+      const e = empty.input('e');
+      empty.compact();
+      empty.mul(e, empty.constant(2), 'y');
+      expect(right(empty.forward({ e: 4 })).output).to.equal(8);
+      const c = new Circuit();
+      const xs = Array.from({ length: 40 }, (_, k) => c.input(`x${String(k)}`));
+      const s = c.add(xs.map((x) => c.mul(x, x)), 's');
+      c.compact();
+      expect(c.wire('x39')?.index).to.equal(39);
+      expect(c.nameOf(s.index)).to.equal('s');
+      const more = c.input('more');
+      c.compact();
+      const t = c.add([s, more, c.pow(more, 3)], 't');
+      expect(() => c.input('x7')).to.throw('the name x7 is already used in this circuit');
+      const f = right(c.forwardArray(Float64Array.from({ length: 41 }, (_, k) => (k === 40 ? 2 : 1))));
+      expect(f.value(t)).to.equal(40 + 2 + 8);
+      expect(right(c.backward(f)).inputs()).to.deep.include({ x0: 2, more: 13 });
+      expect(c.inputCount).to.equal(41);
+    });
+  });
+
   describe('size', () => {
     const N = 1_000_000;
 
