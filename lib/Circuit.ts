@@ -1024,6 +1024,8 @@ export class Circuit {
     const st = this.stream;
     const recordOf = this.recordOf;
     const params = this.params;
+    // x - x is 0 for a finite x and NaN otherwise: every gradient a gate adds to is summed so into acc
+    let acc = 0;
     for (let i = top; i >= 0; i--) {
       const pc = recordOf[i]!;
       if (pc < 0) continue; // an input
@@ -1033,33 +1035,37 @@ export class Circuit {
         case OP_MULTIPLY: {
           const a = st[pc + 2]!;
           const b = st[pc + 3]!;
-          g[a]! += v[b]! * dy;
-          g[b]! += v[a]! * dy;
+          acc += add(g, a, v[b]! * dy);
+          acc += add(g, b, v[a]! * dy);
           break;
         }
         case OP_ADD: {
           const e = pc + 3 + st[pc + 2]!;
-          for (let k = pc + 3; k < e; k++) g[st[k]!]! += 1.0 * dy;
+          for (let k = pc + 3; k < e; k++) {
+            const j = st[k]!;
+            const t = g[j]! + 1.0 * dy;
+            g[j] = t;
+            acc += t - t;
+          }
           break;
         }
         case OP_SIGMOID: {
           const a = st[pc + 2]!;
           const q = v[a]!;
           const f = v[i]!;
-          g[a]! += f * (q >= 1 ? sigmoid(-q) : 1 - f) * dy;
+          acc += add(g, a, f * (q >= 1 ? sigmoid(-q) : 1 - f) * dy);
           break;
         }
         case OP_RELU: {
           const a = st[pc + 2]!;
-          g[a]! += v[a]! > 0 ? 1.0 * dy : 0.0;
+          acc += add(g, a, v[a]! > 0 ? 1.0 * dy : 0.0);
           break;
         }
         case OP_SUBTRACT:
-          g[st[pc + 2]!]! += 1.0 * dy;
-          g[st[pc + 3]!]! += -1.0 * dy;
+          acc += add(g, st[pc + 2]!, 1.0 * dy) + add(g, st[pc + 3]!, -1.0 * dy);
           break;
         case OP_NEGATE:
-          g[st[pc + 2]!]! += -1.0 * dy;
+          acc += add(g, st[pc + 2]!, -1.0 * dy);
           break;
         case OP_CONSTANT:
           continue;
@@ -1071,20 +1077,20 @@ export class Circuit {
           const share = dy / ties;
           for (let k = pc + 3; k < e; k++) {
             const b = st[k]!;
-            if (v[b] === y) g[b]! += share;
+            if (v[b] === y) acc += add(g, b, share);
           }
           break;
         }
         case OP_RECIPROCAL: {
           const a = st[pc + 2]!;
           const q = v[a]!;
-          g[a]! += (-1.0 / (q * q)) * dy;
+          acc += add(g, a, (-1.0 / (q * q)) * dy);
           break;
         }
         case OP_POW: {
           const a = st[pc + 2]!;
           const k = params[x >> 4]!;
-          g[a]! += k === 0 ? 0 : k * Math.pow(v[a]!, k - 1) * dy;
+          acc += add(g, a, k === 0 ? 0 : k * Math.pow(v[a]!, k - 1) * dy);
           break;
         }
         default: {
@@ -1100,7 +1106,7 @@ export class Circuit {
             if (typeof d !== 'number') {
               return this.gateError(i, 'backward', `backward returned ${show(d)} for input ${this.nameOf(b)}, not a number`);
             }
-            g[b]! += d;
+            acc += add(g, b, d);
           }
         }
       }
@@ -1113,12 +1119,6 @@ export class Circuit {
       }
     }
     if (!check) {
-      // x - x is 0 for a finite x and NaN otherwise: one branch-free sum finds any
-      let acc = 0;
-      for (let i = 0; i <= top; i++) {
-        const x = g[i]!;
-        acc += x - x;
-      }
       if (acc !== 0) {
         for (let i = 0; i <= top; i++) {
           if (!isFinite(g[i]!)) return this.gateError(i, 'backward', `gradient ${show(g[i])}`);
@@ -1263,6 +1263,13 @@ function composition(message: string): CompositionError {
 
 function inputError(input: string, message: string): InputError {
   return { _tag: 'InputError', input, message };
+}
+
+/** Adds `d` to gradient `j`; returns `t - t` for the new value `t`: 0 when it is finite, NaN otherwise. */
+function add(g: Float64Array, j: number, d: number): number {
+  const t = g[j]! + d;
+  g[j] = t;
+  return t - t;
 }
 
 function used(name: string): CompositionError {
