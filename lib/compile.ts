@@ -98,6 +98,9 @@ export interface BatchResult {
   readonly gradients: Readonly<Record<string, Float64Array>>;
 }
 
+/** How many input values one block of a batch turns from columns into rows (2 MB of them). */
+const BATCH_BLOCK = 1 << 18;
+
 /** The forward pass of a compiled circuit: the inputs and output are at hand; every other wire's value is worked out when first asked for. */
 class CompiledForward extends Forward {
   /**
@@ -229,6 +232,8 @@ export class CompiledCircuit {
   private upstream = 1;
   private full: { values: Float64Array; gradients: Float64Array } | undefined;
   private interpreter: Workspace | undefined;
+  /** The last batch's result, reused by the next batch over as many points. */
+  private batchResult: { readonly result: BatchResult; readonly gradientColumns: readonly Float64Array[] } | undefined;
 
   /** @param circuit - the circuit to compile, as it is now. @param options - see {@link CompileOptions}. */
   constructor(readonly circuit: Circuit, options: CompileOptions = {}) {
@@ -328,26 +333,33 @@ export class CompiledCircuit {
    * `k`'s value at every point (inputs in declaration order), and the result
    * holds the output value and every input's gradient at every point, as
    * columns. A small circuit (`code` mode) runs its pass inside one loop
-   * over the points. A problem at a point is the interpreter's error for
-   * that point, prefixed with `point <index>: `.
+   * over the points; a larger one runs point by point. A problem at a point
+   * is the interpreter's error for that point, prefixed with `point <index>: `.
+   *
+   * The result's columns are reused, as the other results are: a later
+   * `batch` over as many points overwrites them.
    *
    * @param columns - one column per input, all of the same length.
    * @param upstream - the upstream gradient on the output, the same at every point.
    */
   batch(columns: readonly ArrayLike<number>[], upstream = 1): E.Either<CircuitError, BatchResult> {
-    const names = this.circuit.inputNames;
-    if (columns.length !== names.length) {
+    if (columns.length !== this.inputCount) {
+      const names = this.circuit.inputNames;
       return E.left(inputError('', `expected ${String(names.length)} input columns (${names.join(', ')}), got ${String(columns.length)}`));
     }
     const points = columns[0]?.length ?? 0;
     const uneven = columns.findIndex((col) => col.length !== points);
     if (uneven >= 0) {
-      return E.left(inputError(names[uneven] ?? '', `input column ${names[uneven] ?? ''} has ${String(columns[uneven]?.length ?? 0)} values, the first column ${String(points)}`));
+      const name = this.circuit.inputNames[uneven] ?? '';
+      return E.left(inputError(name, `input column ${name} has ${String(columns[uneven]?.length ?? 0)} values, the first column ${String(points)}`));
     }
-    const value = new Float64Array(points);
-    const gradients: Record<string, Float64Array> = {};
-    const gradientColumns = names.map((name) => (gradients[name] = new Float64Array(points)));
-    const result = { points, value, gradients };
+    if (this.batchResult?.result.points !== points) {
+      const gradients: Record<string, Float64Array> = {};
+      const gradientColumns = this.circuit.inputNames.map((name) => (gradients[name] = new Float64Array(points)));
+      this.batchResult = { result: { points, value: new Float64Array(points), gradients }, gradientColumns };
+    }
+    const { result, gradientColumns } = this.batchResult;
+    const value = result.value;
     const point = (p: number): number[] => columns.map((col) => col[p] ?? NaN);
     const atPoint = (p: number): E.Left<CircuitError> => {
       const explained = this.explain(point(p), upstream);
@@ -358,23 +370,53 @@ export class CompiledCircuit {
       const bad = this.fusedBatchKernel(columns, gradientColumns, value, points, upstream, this.calls);
       return bad >= 0 ? atPoint(bad) : E.right(result);
     }
+    if (this.wires === 0 || typeof upstream !== 'number' || upstream - upstream !== 0) return points === 0 ? E.right(result) : atPoint(0);
+    // Points in blocks: a block's inputs are turned from columns into rows (each column read in order, a
+    // block of it at a time), each row is one pass, and the gradients go back to columns the same way.
     const n = this.inputCount;
     const V = this.V;
-    const D = this.D;
+    const B = Math.max(1, Math.min(64, Math.floor(BATCH_BLOCK / Math.max(1, n))));
+    const rows = new Float64Array(B * n);
+    const grads = new Float64Array(B * n);
     this.pass++;
-    for (let p = 0; p < points; p++) {
+    for (let p0 = 0; p0 < points; p0 += B) {
+      const m = Math.min(B, points - p0);
       let acc = 0;
       for (let k = 0; k < n; k++) {
-        const x = (columns[k] as ArrayLike<number>)[p];
-        if (typeof x !== 'number') acc = NaN;
-        else {
-          V[k] = x;
-          acc += x - x;
+        const col = columns[k] as ArrayLike<number>;
+        if (col instanceof Float64Array) {
+          // numbers all: only finiteness to check
+          for (let q = 0, r = k; q < m; q++, r += n) {
+            const x = col[p0 + q] ?? NaN;
+            rows[r] = x;
+            acc += x - x;
+          }
+          continue;
+        }
+        for (let q = 0; q < m; q++) {
+          const x = col[p0 + q];
+          if (typeof x !== 'number') acc = NaN;
+          else {
+            rows[q * n + k] = x;
+            acc += x - x;
+          }
         }
       }
-      if (acc !== 0 || this.wires === 0 || typeof upstream !== 'number' || upstream - upstream !== 0 || this.runForward() !== 0 || this.runBackward(upstream) !== 0) return atPoint(p);
-      value[p] = V[this.outSlot] ?? NaN;
-      for (let k = 0; k < n; k++) (gradientColumns[k] as Float64Array)[p] = D[k] ?? NaN;
+      for (let q = 0; q < m; q++) {
+        if (acc !== 0) {
+          // a bad value in the block: find its point
+          const row = columns.map((col) => col[p0 + q]);
+          if (row.some((x) => typeof x !== 'number' || x - x !== 0)) return atPoint(p0 + q);
+        }
+        V.set(rows.subarray(q * n, q * n + n));
+        if (this.runForward() !== 0 || this.runBackward(upstream) !== 0) return atPoint(p0 + q);
+        value[p0 + q] = V[this.outSlot] ?? NaN;
+        grads.set(this.inputGradients, q * n);
+      }
+      for (let k = 0; k < n; k++) {
+        const col = gradientColumns[k] as Float64Array;
+        for (let q = 0, r = k; q < m; q++, r += n) col[p0 + q] = grads[r] ?? NaN;
+      }
     }
     this.pass++;
     return E.right(result);

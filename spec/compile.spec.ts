@@ -378,6 +378,23 @@ describe('CompiledCircuit.batch', () => {
     }
   });
 
+  it('reuses its result columns for a later batch of as many points, in every mode', () => {
+    for (const mode of ['code', 'loops', 'tape'] as const) {
+      const c = new Circuit();
+      const [a, b] = c.inputs('a', 'b');
+      c.mul(a, b, 'x');
+      const fast = compile(c, { mode });
+      const first = orThrow(fast.batch([Float64Array.of(1, 2), Float64Array.of(3, 4)]));
+      expect(Array.from(first.value)).to.deep.equal([3, 8]);
+      const second = orThrow(fast.batch([Float64Array.of(5, 6), Float64Array.of(7, 8)], 2));
+      expect(second.value).to.equal(first.value);
+      expect(Array.from(first.value)).to.deep.equal([35, 48]);
+      expect(Array.from(first.gradients.a ?? [])).to.deep.equal([14, 16]);
+      const other = orThrow(fast.batch([Float64Array.of(1), Float64Array.of(1)]));
+      expect(other.value).to.not.equal(first.value);
+    }
+  });
+
   it('reports the interpreter\'s error at the first bad point, and bad columns', () => {
     const c = new Circuit();
     const [cc, d] = c.inputs('c', 'd');
