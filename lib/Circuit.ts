@@ -1152,7 +1152,13 @@ export class Circuit {
 
   /** The values on wire i's input wires, as an array for a custom gate. */
   private argValues(v: Float64Array, i: number): number[] {
-    return this.inputsOf(i).map((j) => v[j]!);
+    // a user's gate is called with an array: built directly (this runs once per gate per pass)
+    const pc = this.recordOf[i]!;
+    const st = this.stream;
+    const n = st[pc + 2]!; // a user's gate's record counts its inputs
+    const xs = new Array<number>(n);
+    for (let k = 0; k < n; k++) xs[k] = v[st[pc + 3 + k]!]!;
+    return xs;
   }
 
   private inputsText(v: Float64Array, i: number): string {

@@ -75,6 +75,21 @@ export interface EmittedProgram {
 }
 
 /**
+ * A gate's code, written out in given names by {@link gateExpressions}.
+ *
+ * @example
+ * ```ts
+ * const e: GateExpressions = { forward: 'a * b', backward: ['b * dx', 'a * dx'] };
+ * ```
+ */
+export interface GateExpressions {
+  /** The expression for the gate's output. */
+  readonly forward: string;
+  /** One expression per input: its gradient contribution, the local gradient times the upstream gradient. */
+  readonly backward: readonly string[];
+}
+
+/**
  * One gate's code in the given names: its forward expression and one
  * gradient contribution per input (local gradient times `upstream`), from
  * the gate's {@link GateCode}; `undefined` for a gate without code, which
@@ -87,7 +102,7 @@ export interface EmittedProgram {
  * // { forward: 'a * b', backward: ['b * dx', 'a * dx'] }
  * ```
  */
-export function gateExpressions(gate: Gate, inputs: readonly string[], output: string, upstream: string): { readonly forward: string; readonly backward: readonly string[] } | undefined {
+export function gateExpressions(gate: Gate, inputs: readonly string[], output: string, upstream: string): GateExpressions | undefined {
   const code = gateCode(gate);
   if (code === undefined) return undefined;
   return { forward: code.forward(inputs), backward: code.backward(inputs, output, upstream) };

@@ -20,7 +20,7 @@ export { CircuitException, orThrow, type CircuitError, type CompositionError, ty
 export { FiniteNumber, decodeInputs, inputAssignmentCodec, type FiniteBrand, type InputAssignment } from './inputs';
 export { gradcheck, type CheckStatus, type GradcheckOptions, type GradcheckReport, type InputCheck } from './gradcheck';
 export { formatGradcheck, formatNumber, formatTrace, traceTable, type FormatOptions, type TraceRow } from './trace';
-export { emit, gateExpressions, printBackprop, printBackpropFunction, type EmittedProgram, type EmittedStep, type Naming, type PrintOptions } from './emit';
+export { emit, gateExpressions, printBackprop, printBackpropFunction, type GateExpressions, type EmittedProgram, type EmittedStep, type Naming, type PrintOptions } from './emit';
 export { CompiledCircuit, FUSED_LIMIT, MIN_LOOP_INSTANCES, compile, type BatchResult, type CompileOptions, type CompiledPart } from './compile';
 export type { GateCode } from './Gate';
 export { parseCircuit, type ParsedCircuit } from './parse/parseCircuit';
