@@ -159,6 +159,9 @@ describe('compile', () => {
     expect(fast.parts).to.deep.equal([{ kind: 'loop', gates: 401, instances: 100, shape: 4 }]);
     expect(fast.source).to.include('  sum += x3;');
     expect(fast.source).to.include('  const d3 = 0 + (1.0 * dsum);');
+    // the sigmoid's local gradient is worked out forward and kept, in place of q and f
+    expect(fast.source).to.include('  V[500 + k] = x3 * (x2 >= 1 ? sig(-x2) : 1 - x3);');
+    expect(fast.source).to.include('  let d2 = 0 + ((l3_0) * d3);');
     agrees(c, fast, c.inputNames.map((_, k) => Math.cos(k)), 1);
   });
 

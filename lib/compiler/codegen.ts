@@ -10,7 +10,7 @@ import { ReciprocalGate } from '../gates/ReciprocalGate';
 import { ReluGate } from '../gates/ReluGate';
 import { SigmoidGate, sigmoid } from '../gates/SigmoidGate';
 import { SubtractGate } from '../gates/SubtractGate';
-import { GRAD_LOCAL, GRAD_NONE, GRAD_SLOT, TAPE_ARITY, isVariadic, readsOf, type LoopSegment, type Plan } from './plan';
+import { GRAD_LOCAL, GRAD_NONE, GRAD_SLOT, TAPE_ARITY, isVariadic, localGradients, readsOf, type LoopSegment, type Plan } from './plan';
 
 // Code generation from a plan: a function pair (forward, backward) per loop,
 // a tape with generated cases for the irregular gates, or one fused
@@ -169,6 +169,8 @@ export function loop(p: Plan, s: LoopSegment, calls: Calls, checked: Uint8Array)
     outAt: string;
     stored: boolean;
     grad: number;
+    /** For a gate in local form ({@link Reads.local}): where each input's local gradient is kept. */
+    localAt: string[];
     /**
      * The forward pass's loads of wires from outside the instance (inputs
      * among them); a load of the previous instance's position `carried` comes
@@ -185,7 +187,8 @@ export function loop(p: Plan, s: LoopSegment, calls: Calls, checked: Uint8Array)
     const g = layout.gates[id] as Gate;
     const from = argStart[w] ?? 0;
     const n = (argStart[w + 1] ?? 0) - from;
-    const pos: Position = { gate: g, id, xs: [], valueAt: [], targets: [], outAt: '', stored: (p.stored[w] ?? 0) === 1, grad: p.gradient[w] ?? GRAD_NONE, loads: [], reads: [] };
+    const pos: Position = { gate: g, id, xs: [], valueAt: [], targets: [], outAt: '', stored: (p.stored[w] ?? 0) === 1, grad: p.gradient[w] ?? GRAD_NONE, localAt: [], loads: [], reads: [] };
+    if ((p.localSlot[w] ?? -1) >= 0) for (let m = 0; m < n; m++) pos.localAt.push(address((k) => (p.localSlot[wireOf(u, k)] ?? 0) + m));
     for (let m = 0; m < n; m++) {
       const j0 = args[from + m] ?? 0;
       const t0 = gateIndex[j0] ?? -1;
@@ -247,6 +250,10 @@ export function loop(p: Plan, s: LoopSegment, calls: Calls, checked: Uint8Array)
     const x = `x${String(u)}`;
     fwd.push(`const ${x} = ${forwardExpression(pos.gate, pos.xs, calls)};`);
     if (check[u] === 1) fwd.push(`acc += ${x} - ${x};`);
+    // a gate in local form: its local gradients, worked out here where its inputs and output are at hand
+    if (pos.localAt.length > 0) {
+      localGradients(pos.gate, pos.xs, x)?.forEach((l, m) => fwd.push(`V[${pos.localAt[m] ?? ''}] = ${l};`));
+    }
     if (pos.stored) fwd.push(`V[${pos.outAt}] = ${x};`);
     if (s.sum?.position === u) fwd.push(`sum += ${x};`);
   });
@@ -286,15 +293,27 @@ export function loop(p: Plan, s: LoopSegment, calls: Calls, checked: Uint8Array)
     } else if (pos.grad === GRAD_SLOT) bwd.push(`const ${dy} = D[${pos.outAt}];`);
     else if (pos.grad === GRAD_LOCAL && unsure.has(u)) bwd.push(`acc += ${dy} - ${dy};`);
     if (n === 0) continue;
-    const reads = p.reads(pos.id, n);
-    const bx = pos.xs.map((_, m) => `b${String(u)}_${String(m)}`);
-    reads.inputs.forEach((read, m) => {
-      if (read) bwd.push(`const ${bx[m] ?? ''} = ${pos.valueAt[m] ?? 'NaN'};`);
-    });
-    const y = `y${String(u)}`;
-    if (reads.output) bwd.push(`const ${y} = ${pos.stored ? `V[${pos.outAt}]` : 'NaN'};`);
-    const { setup, terms } = backwardContributions(pos.gate, bx, y, pos.grad === GRAD_NONE ? '0' : dy, calls, `q${String(u)}`);
-    bwd.push(...setup);
+    const upstream = pos.grad === GRAD_NONE ? '0' : dy;
+    let terms: string[];
+    if (pos.localAt.length > 0) {
+      // (L) * dy, with L kept by the forward pass: the same numbers as the gate's code
+      terms = pos.localAt.map((at, m) => {
+        const l = `l${String(u)}_${String(m)}`;
+        bwd.push(`const ${l} = V[${at}];`);
+        return `((${l}) * ${upstream})`;
+      });
+    } else {
+      const reads = p.reads(pos.id, n);
+      const bx = pos.xs.map((_, m) => `b${String(u)}_${String(m)}`);
+      reads.inputs.forEach((read, m) => {
+        if (read) bwd.push(`const ${bx[m] ?? ''} = ${pos.valueAt[m] ?? 'NaN'};`);
+      });
+      const y = `y${String(u)}`;
+      if (reads.output) bwd.push(`const ${y} = ${pos.stored ? `V[${pos.outAt}]` : 'NaN'};`);
+      const written = backwardContributions(pos.gate, bx, y, upstream, calls, `q${String(u)}`);
+      bwd.push(...written.setup);
+      terms = written.terms;
+    }
     const safe = safeBackward(pos.gate);
     pos.targets.forEach((t, m) => {
       const c = terms[m] ?? 'NaN';

@@ -57,6 +57,41 @@ export const GRAD_SLOT = SLOT;
 export interface Reads {
   readonly inputs: readonly boolean[];
   readonly output: boolean;
+  /**
+   * Every contribution has the form `(L) * dy`, its local gradient `L` free
+   * of the upstream gradient (sigmoid's, reciprocal's): a loop works out
+   * `L` in its forward pass, where the values it reads are at hand, and
+   * keeps it instead of them.
+   */
+  readonly local: boolean;
+}
+
+/**
+ * The local gradients `L` of a gate whose contributions all have the form
+ * `(L) * dy` ({@link Reads.local}), written in the given names; `undefined`
+ * otherwise. `(saved L) * dy` is the contribution, bit for bit.
+ */
+export function localGradients(gate: Gate, xs: readonly string[], y: string): string[] | undefined {
+  const code = gateCode(gate);
+  if (code === undefined || xs.length === 0) return undefined;
+  const marker = '$dy$';
+  const terms = code.backward(xs, y, marker);
+  const out: string[] = [];
+  for (const t of terms) {
+    const tail = `) * ${marker}`;
+    if (!t.startsWith('(') || !t.endsWith(tail)) return undefined;
+    const inner = t.slice(1, t.length - tail.length);
+    if (inner.includes(marker) || inner.trim() === '') return undefined;
+    // the parentheses must be the outer pair: depth never back to 0 inside
+    let depth = 0;
+    for (const ch of inner) {
+      if (ch === '(') depth++;
+      else if (ch === ')' && --depth < 0) return undefined;
+    }
+    if (depth !== 0) return undefined;
+    out.push(inner);
+  }
+  return out;
 }
 
 /** The structure of a circuit and the plan to compile it. */
@@ -81,6 +116,8 @@ export interface Plan {
   readonly gradient: Uint8Array;
   /** For each gate wire: whether its value is written to its slot in the forward pass. */
   readonly stored: Uint8Array;
+  /** For each gate wire of a loop whose gate is {@link Reads.local}: the first of the slots that keep its local gradients (one per input), or -1. */
+  readonly localSlot: Int32Array;
   /** Number of slots (inputs included). */
   readonly slots: number;
   /** Ranges `[from, to)` of gradient slots to set to 0 before the backward pass (no code assigns them first). */
@@ -109,18 +146,18 @@ export const LOOP_MIN_INSTANCES = MIN_INSTANCES;
  */
 export function readsOf(gate: Gate, n: number): Reads {
   const code = gateCode(gate);
-  if (code === undefined) return { inputs: Array.from({ length: n }, () => true), output: true };
+  if (code === undefined) return { inputs: Array.from({ length: n }, () => true), output: true, local: false };
   if (n > PROBE) {
     // a gate of many inputs (a big sum): what it reads of PROBE inputs, if that is all or none of them
     const probe = readsOf(gate, PROBE);
     const all = probe.inputs.every((r) => r);
-    if (all || probe.inputs.every((r) => !r)) return { inputs: Array.from({ length: n }, () => all), output: probe.output };
+    if (all || probe.inputs.every((r) => !r)) return { inputs: Array.from({ length: n }, () => all), output: probe.output, local: false };
   }
   const xs = Array.from({ length: n }, (_, m) => `$x${String(m)}$`);
   const text = code.backward(xs, '$y$', '$dy$').join(' ');
   const inputs = xs.map(() => false);
   for (const m of text.matchAll(/\$x(\d+)\$/g)) inputs[Number(m[1])] = true;
-  return { inputs, output: text.includes('$y$') };
+  return { inputs, output: text.includes('$y$'), local: n <= PROBE && localGradients(gate, xs, '$y$') !== undefined };
 }
 
 /** The most inputs of a gate written out from its code on the tape; built-in add and max above it run as loops over their record. */
@@ -249,7 +286,11 @@ function structureOf(layout: CircuitLayout): Structure {
 }
 
 /** Where each wire's value and gradient live: see {@link Plan}. */
-function storage(st: Structure, segments: readonly Segment[], reads: (gateId: number, n: number) => Reads): { slot: Int32Array; gradient: Uint8Array; stored: Uint8Array; slots: number } {
+function storage(
+  st: Structure,
+  segments: readonly Segment[],
+  reads: (gateId: number, n: number) => Reads,
+): { slot: Int32Array; gradient: Uint8Array; stored: Uint8Array; localSlot: Int32Array; slots: number } {
   const { layout, gateWires, gateIndex, firstReader, lastReader } = st;
   const { gate, argStart, args } = layout;
   const size = layout.size;
@@ -257,6 +298,7 @@ function storage(st: Structure, segments: readonly Segment[], reads: (gateId: nu
   const gradient = new Uint8Array(size);
   const stored = new Uint8Array(size);
   const slot = new Int32Array(size).fill(-1);
+  const localSlot = new Int32Array(size).fill(-1);
   const inputWires = layout.inputs;
   const inputs = inputWires.length;
   for (let k = 0; k < inputs; k++) {
@@ -264,7 +306,9 @@ function storage(st: Structure, segments: readonly Segment[], reads: (gateId: nu
     slot[w] = k;
     gradient[w] = SLOT;
   }
-  // values some gate's backward code reads
+  // values some gate's backward code reads (a loop's gate in local form reads its kept local gradients instead)
+  const inLoop = new Uint8Array(gateWires.length);
+  for (const s of segments) if (s.kind === 'loop') inLoop.fill(1, s.first, s.first + s.count * s.length);
   const readInBackward = new Uint8Array(size);
   const byKind = st.kindGate.map((g, k) => (st.kindArity[k] === 4095 ? undefined : reads(g, st.kindArity[k] ?? 0)));
   for (let t = 0; t < gateWires.length; t++) {
@@ -272,6 +316,7 @@ function storage(st: Structure, segments: readonly Segment[], reads: (gateId: nu
     const from = argStart[i] ?? 0;
     const n = (argStart[i + 1] ?? 0) - from;
     const r = byKind[st.kinds[t] ?? 0] ?? reads(gate[i] ?? 0, n);
+    if (r.local && inLoop[t] === 1) continue;
     for (let m = 0; m < n; m++) if (r.inputs[m] === true) readInBackward[args[from + m] ?? 0] = 1;
     if (r.output) readInBackward[i] = 1;
   }
@@ -308,6 +353,13 @@ function storage(st: Structure, segments: readonly Segment[], reads: (gateId: nu
       grad[u] = outside ? SLOT : inside ? LOCAL : NONE;
       keep[u] = outside || read ? 1 : 0;
     }
+    // positions in local form keep one slot per input for their local gradients
+    const locals = new Int32Array(L);
+    for (let u = 0; u < L; u++) {
+      const w = gateWires[s.first + u] ?? 0;
+      const n = (argStart[w + 1] ?? 0) - (argStart[w] ?? 0);
+      locals[u] = reads(gate[w] ?? 0, n).local ? n : 0;
+    }
     for (let k = 0, start = s.first; k < s.count; k++, start += L) {
       for (let u = 0; u < L; u++) {
         const w = gateWires[start + u] ?? 0;
@@ -315,6 +367,10 @@ function storage(st: Structure, segments: readonly Segment[], reads: (gateId: nu
         gradient[w] = g;
         stored[w] = keep[u] ?? 0;
         if (keep[u] === 1 || g === SLOT) slot[w] = slots++;
+        if ((locals[u] ?? 0) > 0) {
+          localSlot[w] = slots;
+          slots += locals[u] ?? 0;
+        }
       }
     }
     if (s.sum !== undefined) {
@@ -323,7 +379,7 @@ function storage(st: Structure, segments: readonly Segment[], reads: (gateId: nu
       gradient[s.sum.wire] = SLOT;
     }
   }
-  return { slot, gradient, stored, slots };
+  return { slot, gradient, stored, localSlot, slots };
 }
 
 /** The contributions that are the first to their input's gradient slot (in every instance, for a loop): those assign instead of adding. */
