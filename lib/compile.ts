@@ -220,6 +220,8 @@ export class CompiledCircuit {
   private readonly zero: Int32Array;
   /** The inputs (by position) that no loop checks where it reads them: a pass checks them when it copies them. */
   private readonly unchecked: Int32Array;
+  /** The inputs whose gradients the tape adds to unchecked: a pass checks them after the backward steps. */
+  private readonly tapeInputs: Int32Array;
   private readonly fwd: CompiledForward;
   private readonly bwd: CompiledBackward;
   private readonly okForward: E.Either<CircuitError, Forward>;
@@ -253,6 +255,7 @@ export class CompiledCircuit {
       this.source = f.source;
       this.steps = [];
       this.unchecked = new Int32Array(0);
+      this.tapeInputs = new Int32Array(0);
       this.zero = new Int32Array(0);
       this.V = new Float64Array(n + 1);
       this.D = new Float64Array(n + 1);
@@ -265,6 +268,7 @@ export class CompiledCircuit {
       this.steps = built.steps;
       this.source = built.source;
       this.unchecked = built.unchecked;
+      this.tapeInputs = built.tapeInputs;
       this.fusedRun = undefined;
       this.makeFusedBatch = undefined;
       this.zero = p.zero;
@@ -516,6 +520,11 @@ export class CompiledCircuit {
     let acc = 0;
     const steps = this.steps;
     for (let k = steps.length - 1; k >= 0; k--) acc += (steps[k] as Step).backward(this.V, D, this.calls);
+    const inputs = this.tapeInputs;
+    for (let r = 0; r < inputs.length; r++) {
+      const d = D[inputs[r] ?? 0] ?? NaN;
+      acc += d - d;
+    }
     return acc;
   }
 
@@ -545,7 +554,7 @@ interface Step {
 }
 
 /** The steps of a plan, in order, and their source. */
-function steps(p: Plan, calls: Calls): { steps: Step[]; source: string; unchecked: Int32Array } {
+function steps(p: Plan, calls: Calls): { steps: Step[]; source: string; unchecked: Int32Array; tapeInputs: Int32Array } {
   const out: Step[] = [];
   const checked = new Uint8Array(p.inputs);
   const sources: string[] = [];
@@ -568,7 +577,7 @@ function steps(p: Plan, calls: Calls): { steps: Step[]; source: string; unchecke
   checked.forEach((c, k) => {
     if (c === 0) unchecked.push(k);
   });
-  return { steps: out, source: sources.join('\n'), unchecked: Int32Array.from(unchecked) };
+  return { steps: out, source: sources.join('\n'), unchecked: Int32Array.from(unchecked), tapeInputs: t?.inputs ?? new Int32Array(0) };
 }
 
 function inputError(input: string, message: string): InputError {

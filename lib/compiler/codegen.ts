@@ -42,6 +42,8 @@ export interface Loop {
 export interface Tape {
   readonly T: Int32Array;
   readonly C: Uint16Array;
+  /** The inputs (by position) whose gradients the tape adds to: checked after the pass, as no gate reads them. */
+  readonly inputs: Int32Array;
   /** Per tape segment: `[q0, q1, p0, p1, o0]`. */
   readonly ranges: readonly (readonly [number, number, number, number, number])[];
   readonly forward: TapeForward;
@@ -275,7 +277,7 @@ export function loop(p: Plan, s: LoopSegment, calls: Calls, checked: Uint8Array)
       if (v === undefined) continue;
       carriedGradient.set(l.carried, `c${l.name}`);
       // the last instance's gradient comes from outside the loop; the first instance's contribution goes out of it
-      bwdBefore.push(`let c${l.name} = D[${String(slot[wireOf(l.carried, R - 1)] ?? -1)}];`);
+      bwdBefore.push(`let c${l.name} = D[${String(slot[wireOf(l.carried, R - 1)] ?? -1)}];`, `acc += c${l.name} - c${l.name};`);
       bwdAfter.push(`D[${String(l.of(0))}] = c${l.name};`);
       bwd.push(`const d${String(l.carried)} = c${l.name};`);
     }
@@ -290,7 +292,10 @@ export function loop(p: Plan, s: LoopSegment, calls: Calls, checked: Uint8Array)
       bwd.push(`const ${dy} = 0 + (${gateExpressions(sumGate, [`x${String(u)}`], 'sum', 'dsum')?.backward[0] ?? 'NaN'});`);
     } else if (carriedGradient.has(u)) {
       // read at the top of the body
-    } else if (pos.grad === GRAD_SLOT) bwd.push(`const ${dy} = D[${pos.outAt}];`);
+    } else if (pos.grad === GRAD_SLOT) {
+      // the tape adds into it unchecked: checked here, where it is complete
+      bwd.push(`const ${dy} = D[${pos.outAt}];`, `acc += ${dy} - ${dy};`);
+    }
     else if (pos.grad === GRAD_LOCAL && unsure.has(u)) bwd.push(`acc += ${dy} - ${dy};`);
     if (n === 0) continue;
     const upstream = pos.grad === GRAD_NONE ? '0' : dy;
@@ -344,7 +349,7 @@ export function loop(p: Plan, s: LoopSegment, calls: Calls, checked: Uint8Array)
   ].join('\n');
   const backwardSource = [
     'let acc = 0;',
-    ...(sumSlot >= 0 ? [`const dsum = D[${String(sumSlot)}];`] : []),
+    ...(sumSlot >= 0 ? [`const dsum = D[${String(sumSlot)}];`, 'acc += dsum - dsum;'] : []),
     ...bwdBefore,
     `for (let k = ${String(R - 1)}; k >= 0; k--) {`,
     ...bwd.map((l) => `  ${l}`),
@@ -371,6 +376,7 @@ export function tape(p: Plan, calls: Calls): Tape {
   const T: number[] = [];
   const C: number[] = [];
   const ranges: [number, number, number, number, number][] = [];
+  const written = new Set<number>();
   // a case per gate, number of inputs, and which contributions come first (they assign; the others add):
   // for up to TAPE_ARITY inputs a bit per input, for a variadic record all, none or some
   const caseOf = (g: Gate, id: number, n: number, from: number, variadic: boolean): number => {
@@ -415,6 +421,7 @@ export function tape(p: Plan, calls: Calls): Tape {
       for (let m = 0; m < n; m++) {
         const q = slot[args[from + m] ?? 0] ?? 0;
         T.push(mixed && p.assign[from + m] === 1 ? -1 - q : q);
+        if (q < p.inputs) written.add(q);
       }
       if (variadic) T.push(n);
     }
@@ -433,7 +440,9 @@ export function tape(p: Plan, calls: Calls): Tape {
   const backwardSource = [
     'let acc = 0;',
     'for (let q = q1 - 1, p = p1, o = o0 + (q1 - 1 - q0); q >= q0; q--, o--) {',
+    // every gate's gradient is checked here, once it is complete: its contributions need no checks of their own
     'const dy = D[o];',
+    'acc += dy - dy;',
     'switch (C[q]) {',
     ...backwardCases,
     '}',
@@ -443,6 +452,7 @@ export function tape(p: Plan, calls: Calls): Tape {
   return {
     T: Int32Array.from(T),
     C: Uint16Array.from(C),
+    inputs: Int32Array.from([...written].sort((a, b) => a - b)),
     ranges,
     forward: make(['V', 'T', 'C', 'G', 'q0', 'q1', 'p0', 'o0'], forwardSource) as TapeForward,
     backward: make(['V', 'D', 'T', 'C', 'G', 'q0', 'q1', 'p1', 'o0'], backwardSource) as TapeBackward,
@@ -466,10 +476,9 @@ function fixedCase(g: Gate, n: number, first: readonly boolean[], calls: Calls):
     if (r.output) b.push('const y = V[o];');
     const { setup, terms } = backwardContributions(g, xs, 'y', 'dy', calls, 'k');
     b.push(...setup);
-    const safe = safeBackward(g);
     terms.forEach((c, m) => {
       const a = `a${String(m)}`;
-      b.push(first[m] === true && safe ? `D[${a}] = 0 + ${c};` : `{ const t = ${first[m] === true ? '0' : `D[${a}]`} + ${c}; D[${a}] = t; acc += t - t; }`);
+      b.push(first[m] === true ? `D[${a}] = 0 + ${c};` : `D[${a}] += ${c};`);
     });
   }
   return [f.join('\n'), b.join('\n')];
@@ -486,9 +495,7 @@ function variadicCase(max: boolean, first: 'all' | 'none' | 'mixed'): [string, s
     ? ['const n = T[p];', 'let y = -Infinity;', `for (let k = p + 1; k <= p + n; k++) { const a = T[k]; y = Math.max(y, V[${at('a')}]); }`, 'V[o] = y;', 'p += n + 2;']
     : ['const n = T[p];', 'const a1 = T[p + 1];', `let y = V[${at('a1')}];`, `for (let k = p + 2; k <= p + n; k++) { const a = T[k]; y += V[${at('a')}]; }`, 'V[o] = y;', 'acc += y - y;', 'p += n + 2;'];
   const add = (c: string): string =>
-    first === 'all' ? `D[a] = 0 + ${c};`
-      : first === 'none' ? `{ const t = D[a] + ${c}; D[a] = t; acc += t - t; }`
-        : `if (a < 0) D[-1 - a] = 0 + ${c}; else { const t = D[a] + ${c}; D[a] = t; acc += t - t; }`;
+    first === 'all' ? `D[a] = 0 + ${c};` : first === 'none' ? `D[a] += ${c};` : `if (a < 0) D[-1 - a] = 0 + ${c}; else D[a] += ${c};`;
   const b = max
     ? [
       'const n = T[p - 1];',

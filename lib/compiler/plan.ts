@@ -389,12 +389,13 @@ function assignments(st: Structure, segments: readonly Segment[], gradient: Uint
   const assign = new Uint8Array(args.length);
   for (const s of segments) {
     if (s.kind === 'tape') {
-      // each tape gate's case says which of its contributions come first (a gate with many inputs that is
-      // not a built-in sum or maximum always adds: its case would need a bit per input)
+      // On the tape only a built-in sum or maximum of many inputs assigns its first contributions (its record
+      // marks them); every other gate adds, into slots zeroed before the pass: a case per pattern of first
+      // contributions would multiply the tape's cases, and its switch mispredicts more the more it has.
       for (let t = s.first; t < s.first + s.count; t++) {
         const c = gateWires[t] ?? 0;
         const n = (argStart[c + 1] ?? 0) - (argStart[c] ?? 0);
-        if (n > TAPE_ARITY && !isVariadic(layout.gates[gate[c] ?? 0] as Gate, n)) continue;
+        if (!isVariadic(layout.gates[gate[c] ?? 0] as Gate, n)) continue;
         for (let a = argStart[c] ?? 0, e = argStart[c + 1] ?? 0; a < e; a++) {
           const j = args[a] ?? 0;
           if (first[j] === a && gradient[j] === SLOT) assign[a] = 1;
