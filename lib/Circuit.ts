@@ -1223,6 +1223,8 @@ export class Workspace {
   private readonly okBackward: E.Either<CircuitError, Backward>;
   private readonly seed: { wire: Wire; upstream: number };
   private readonly seeds: Seed[];
+  /** What the last forward pass left: nothing yet, good values, or the values of a pass that failed. */
+  private state: 'none' | 'ok' | 'failed' = 'none';
   /** The circuit's last wire when the workspace was made (index -1 for an empty circuit, which backward reports). */
   private readonly last: Wire;
 
@@ -1242,6 +1244,7 @@ export class Workspace {
   forward(inputs: ArrayLike<number>): E.Either<CircuitError, Forward> {
     const values = this.fwd.values;
     const error = this.circuit.setInputs(inputs, values) ?? this.circuit.runForward(values);
+    this.state = error === undefined ? 'ok' : 'failed';
     return error === undefined ? this.okForward : E.left(error);
   }
 
@@ -1254,6 +1257,8 @@ export class Workspace {
 
   /** The backward pass from several outputs (as {@link Circuit.backwardFrom}), into this workspace's buffer. */
   backwardFrom(seeds: readonly Seed[]): E.Either<CircuitError, Backward> {
+    // the values of a failed pass, or of none, are not a point to take gradients at
+    if (this.state !== 'ok') return E.left(composition(NO_FORWARD[this.state]));
     const g = this.bwd.gradients;
     // a loop beats the fill builtin's call overhead on small circuits
     if (g.length < 256) for (let i = 0; i < g.length; i++) g[i] = 0;
@@ -1277,6 +1282,12 @@ function add(g: Float64Array, j: number, d: number): number {
   g[j] = t;
   return t - t;
 }
+
+/** Why `backward` refuses to run: the last forward pass did not give values to go back through. @internal */
+export const NO_FORWARD = {
+  none: 'no forward pass to go back through: run forward first',
+  failed: 'the last forward pass failed: run forward again before backward',
+} as const;
 
 function used(name: string): CompositionError {
   return composition(`the name ${name} is already used in this circuit`);

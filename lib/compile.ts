@@ -98,6 +98,12 @@ export interface BatchResult {
   readonly gradients: Readonly<Record<string, Float64Array>>;
 }
 
+/** Why `backward` refuses to run (the same messages as a {@link Workspace}'s). */
+const NO_FORWARD = {
+  none: 'no forward pass to go back through: run forward first',
+  failed: 'the last forward pass failed: run forward again before backward',
+} as const;
+
 /** How many input values one block of a batch turns from columns into rows (2 MB of them). */
 const BATCH_BLOCK = 1 << 18;
 
@@ -214,6 +220,7 @@ export class CompiledCircuit {
   private readonly outSlot: number;
   private readonly calls: readonly Gate[];
   private readonly fusedRun: Fused | undefined;
+  private readonly fusedForward: Fused | undefined;
   private fusedBatchKernel: FusedBatch | undefined;
   private readonly makeFusedBatch: (() => FusedBatch) | undefined;
   private readonly steps: readonly Step[];
@@ -227,6 +234,8 @@ export class CompiledCircuit {
   private readonly okForward: E.Either<CircuitError, Forward>;
   private readonly okBackward: E.Either<CircuitError, Backward>;
   private readonly outputWire: Wire;
+  /** What the last forward pass left in the buffers: nothing yet, good values, or the values of a pass that failed. */
+  private state: 'none' | 'ok' | 'failed' = 'none';
   /** Passes run so far, and the pass whose every-wire arrays were worked out. */
   private pass = 0;
   private valuesPass = -1;
@@ -251,6 +260,7 @@ export class CompiledCircuit {
     if (this.mode === 'code') {
       const f = fused(circuit, calls);
       this.fusedRun = f.run;
+      this.fusedForward = f.forward;
       this.makeFusedBatch = f.batch;
       this.source = f.source;
       this.steps = [];
@@ -270,6 +280,7 @@ export class CompiledCircuit {
       this.unchecked = built.unchecked;
       this.tapeInputs = built.tapeInputs;
       this.fusedRun = undefined;
+      this.fusedForward = undefined;
       this.makeFusedBatch = undefined;
       this.zero = p.zero;
       this.V = new Float64Array(p.slots);
@@ -292,20 +303,23 @@ export class CompiledCircuit {
   /** The forward pass from positional input values, in declaration order (as {@link Circuit.forwardArray}). */
   forward(inputs: ArrayLike<number>): E.Either<CircuitError, Forward> {
     this.pass++;
-    if (this.fusedRun !== undefined) {
-      // the one function does both passes: run it, and keep the gradients of upstream 1 for nothing
-      // (status 2, a non-finite gradient at upstream 1, is the backward pass's business)
-      if (inputs.length === this.inputCount && this.wires > 0 && this.fusedRun(inputs, 1, this.V, this.D, this.calls) !== 1) return this.okForward;
-      return this.explainForward(inputs);
-    }
-    if (this.setInputs(inputs) && this.runForward() === 0) return this.okForward;
-    return this.explainForward(inputs);
+    const fusedForward = this.fusedForward;
+    const ok = fusedForward !== undefined
+      ? inputs.length === this.inputCount && this.wires > 0 && fusedForward(inputs, 1, this.V, this.D, this.calls) === 0
+      : this.setInputs(inputs) && this.runForward() === 0;
+    this.state = ok ? 'ok' : 'failed';
+    return ok ? this.okForward : this.explainForward(inputs);
   }
 
-  /** The backward pass of the last `forward`, from the circuit's last wire with this upstream gradient. */
+  /**
+   * The backward pass of the last `forward`, from the circuit's last wire
+   * with this upstream gradient; refused (a `CompositionError`) when there
+   * was no forward pass or it failed.
+   */
   backward(upstream = 1): E.Either<CircuitError, Backward> {
     this.pass++;
     this.upstream = upstream;
+    if (this.state !== 'ok') return E.left({ _tag: 'CompositionError', message: NO_FORWARD[this.state] });
     if (typeof upstream === 'number' && upstream - upstream === 0 && this.wires > 0) {
       if (this.fusedRun !== undefined) {
         if (this.fusedRun(this.V.subarray(0, this.inputCount), upstream, this.V, this.D, this.calls) === 0) return this.okBackward;
@@ -320,15 +334,18 @@ export class CompiledCircuit {
     this.upstream = upstream;
     const fusedRun = this.fusedRun;
     if (fusedRun !== undefined) {
-      if (inputs.length === this.inputCount && typeof upstream === 'number' && this.wires > 0) {
-        const status = fusedRun(inputs, upstream, this.V, this.D, this.calls);
-        if (status === 0) return this.okBackward;
+      const status = inputs.length === this.inputCount && typeof upstream === 'number' && this.wires > 0 ? fusedRun(inputs, upstream, this.V, this.D, this.calls) : 1;
+      if (status === 0) {
+        this.state = 'ok';
+        return this.okBackward;
       }
+      // only the backward pass failed: keep the forward pass's values, as the other modes do
+      this.state = status === 2 && this.fusedForward?.(inputs, 1, this.V, this.D, this.calls) === 0 ? 'ok' : 'failed';
       return this.explain(inputs, upstream);
     }
-    if (this.setInputs(inputs) && this.runForward() === 0 && typeof upstream === 'number' && upstream - upstream === 0 && this.wires > 0 && this.runBackward(upstream) === 0) {
-      return this.okBackward;
-    }
+    const forwardOk = this.setInputs(inputs) && this.runForward() === 0;
+    this.state = forwardOk ? 'ok' : 'failed';
+    if (forwardOk && typeof upstream === 'number' && upstream - upstream === 0 && this.wires > 0 && this.runBackward(upstream) === 0) return this.okBackward;
     return this.explain(inputs, upstream);
   }
 
@@ -341,7 +358,9 @@ export class CompiledCircuit {
    * is the interpreter's error for that point, prefixed with `point <index>: `.
    *
    * The result's columns are reused, as the other results are: a later
-   * `batch` over as many points overwrites them.
+   * `batch` over as many points overwrites them. A batch in `loops` or
+   * `tape` mode also overwrites the buffers a `forward` left (run it again
+   * before a `backward`).
    *
    * @param columns - one column per input, all of the same length.
    * @param upstream - the upstream gradient on the output, the same at every point.
@@ -383,6 +402,7 @@ export class CompiledCircuit {
     const rows = new Float64Array(B * n);
     const grads = new Float64Array(B * n);
     this.pass++;
+    this.state = 'none'; // the buffers hold the batch's points now, not a forward pass of this circuit's user
     for (let p0 = 0; p0 < points; p0 += B) {
       const m = Math.min(B, points - p0);
       let acc = 0;

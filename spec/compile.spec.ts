@@ -23,6 +23,11 @@ function agrees(c: Circuit, compiled: CompiledCircuit, point: readonly number[],
   const bwd = c.backward(fwd.right, upstream);
   if (E.isLeft(bwd)) {
     expect(E.isLeft(run) && run.left).to.deep.equal(bwd.left);
+    // the forward pass alone is fine; the backward pass alone gives the same error
+    const f1 = compiled.forward(point);
+    expect(E.isRight(f1) && Object.is(f1.right.output, fwd.right.output), 'forward alone').to.equal(true);
+    const b1 = compiled.backward(upstream);
+    expect(E.isLeft(b1) && b1.left).to.deep.equal(bwd.left);
     return;
   }
   if (E.isLeft(run)) expect.fail(run.left.message);
@@ -36,6 +41,15 @@ function agrees(c: Circuit, compiled: CompiledCircuit, point: readonly number[],
   });
   expect(Array.from(run.right.forward.values)).to.deep.equal(Array.from(fwd.right.values));
   expect(Array.from(run.right.gradients)).to.deep.equal(Array.from(bwd.right.gradients));
+  // forward and backward as two calls give the same
+  const f2 = compiled.forward(point);
+  if (E.isLeft(f2)) expect.fail(f2.left.message);
+  same(f2.right.output, fwd.right.output, 'output of forward');
+  const b2 = compiled.backward(upstream);
+  if (E.isLeft(b2)) expect.fail(b2.left.message);
+  c.inputIndices.forEach((w, k) => {
+    same(compiled.inputGradients[k], bwd.right.gradients[w], `gradient of input ${c.nameOf(w)} after backward`);
+  });
 }
 
 /**

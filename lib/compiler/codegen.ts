@@ -522,7 +522,7 @@ export type FusedBatch = (C: readonly ArrayLike<number>[], GC: readonly Float64A
  * last wire, the output's value to `V[inputs]` and the input gradients to
  * `D[0 .. inputs)`.
  */
-export function fused(circuit: Circuit, calls: Calls): { run: Fused; batch: () => FusedBatch; source: string } {
+export function fused(circuit: Circuit, calls: Calls): { run: Fused; forward: Fused; batch: () => FusedBatch; source: string } {
   const idx = circuit.inputIndices;
   const out = circuit.size - 1;
   const body = fusedBody(circuit, calls, {
@@ -536,6 +536,13 @@ export function fused(circuit: Circuit, calls: Calls): { run: Fused; batch: () =
   });
   const source = [...body, 'return 0;'].join('\n');
   const run = make(['inputs', 'up', 'V', 'D', 'G'], source) as Fused;
+  // the forward pass alone (its values are kept even where the backward pass would fail)
+  const forwardOnly = fusedBody(circuit, calls, {
+    read: (k) => `inputs[${String(k)}]`,
+    fail: (pass) => `return ${String(pass)};`,
+    store: (x) => [...idx.map((w, k) => `V[${String(k)}] = ${x(w)};`), ...(out < 0 ? [] : [`V[${String(idx.length)}] = ${x(out)};`])],
+  }, false);
+  const forward = make(['inputs', 'up', 'V', 'D', 'G'], [...forwardOnly, 'return 0;'].join('\n')) as Fused;
   const batch = (): FusedBatch => {
     const b = fusedBody(circuit, calls, {
       read: (k) => `C${String(k)}[p]`,
@@ -550,13 +557,14 @@ export function fused(circuit: Circuit, calls: Calls): { run: Fused; batch: () =
       'return -1;',
     ].join('\n')) as FusedBatch;
   };
-  return { run, batch, source: `function run(inputs, up, V, D, G) {\n${source}\n}` };
+  return { run, forward, batch, source: `function run(inputs, up, V, D, G) {\n${source}\n}` };
 }
 
 function fusedBody(
   circuit: Circuit,
   calls: Calls,
   io: { read(k: number): string; fail(pass: 1 | 2): string; store(x: (i: number) => string, d: (i: number) => string): string[] },
+  backward = true,
 ): string[] {
   const n = circuit.size;
   const x = (i: number): string => `x${String(i)}`;
@@ -571,6 +579,10 @@ function fusedBody(
   for (const s of program.forward) lines.push(`const ${s.target} = ${s.gate === undefined ? s.expression : `num(${s.expression})`};`);
   const { values, gradients } = fusedChecks(circuit);
   if (values.length > 0) lines.push(`if (!(${values.map((i) => `${x(i)} - ${x(i)} === 0`).join(' && ')})) ${io.fail(1)}`);
+  if (!backward) {
+    lines.push(...io.store(x, d));
+    return lines;
+  }
   const all = Array.from({ length: n }, (_, i) => i);
   if (n > 0) {
     lines.push(`let ${all.map((i) => `${d(i)} = 0`).join(', ')};`);
