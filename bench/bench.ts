@@ -275,7 +275,7 @@ function markdown(): string {
     '| `handwritten` (hand) | a loop over `Float64Array`s computing the same value and gradients (bench/workloads.ts), the practical limit | making its buffers |',
     '| `circuit` | the interpreter through `circuit.workspace()` (buffers reused) | building the `Circuit` and its workspace |',
     '| `circuit-alloc` (alloc) | `circuit.forwardArray` + `circuit.backward`, fresh results each pass | building the `Circuit` |',
-    '| `compiled` | `compile(circuit).run`: straight-line code up to `CODE_LIMIT` gates, the typed-array tape above | building and compiling |',
+    '| `compiled` | `compile(circuit).run`, reading the value and `inputGradients`: one generated function up to `FUSED_LIMIT` (200) gates; above, a loop for every run of gates that repeats one shape and a typed-array tape for the rest | building and compiling |',
     '| `batch` | `compile(circuit).batch(columns, 1)`: many points a call, inputs and results as `Float64Array` columns; the points are deterministic perturbations of the workload\'s point, and every point is checked against the hand-written pass there | building, compiling and a first call on one point (which writes the batch kernel) |',
     '| `simplegrad` | simplegrad\'s compiled forward and backward functions; a pass sets the inputs, runs `forward()`, zeroes the gradients, seeds the output and runs `backward()` | building its graph and `compile()` |',
     '| `micrograd-style` (micrograd) | bench/peers/micrograd.ts: a `Value` object with data, grad, children and a backward closure per operation, built during the forward pass (define-by-run) and sorted iteratively; binary `add` | one forward pass (building the graph), which every pass repeats |',
