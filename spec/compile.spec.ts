@@ -172,10 +172,10 @@ describe('compile', () => {
     expect(fast.mode).to.equal('loops');
     expect(fast.parts).to.deep.equal([{ kind: 'loop', gates: 401, instances: 100, shape: 4 }]);
     expect(fast.source).to.include('  sum += x3;');
-    expect(fast.source).to.include('  const d3 = 0 + (1.0 * dsum);');
+    expect(fast.source).to.include('  const d3 = z(1.0 * dsum);');
     // the sigmoid's local gradient is worked out forward and kept, in place of q and f
     expect(fast.source).to.include('  V[500 + k] = x3 * (x2 >= 1 ? sig(-x2) : 1 - x3);');
-    expect(fast.source).to.include('  let d2 = 0 + ((l3_0) * d3);');
+    expect(fast.source).to.include('  let d2 = z(((l3_0) * d3));');
     agrees(c, fast, c.inputNames.map((_, k) => Math.cos(k)), 1);
   });
 
@@ -314,7 +314,7 @@ describe('compile', () => {
     expect(forward.match(/acc \+=/g)?.length).to.equal(1);
     // the step's output and its gradient pass to the next step in locals, not through memory
     expect(forward).to.include('  va0_1 = x2;');
-    expect(fast.source).to.include('{ const t = 0 + (b0_0 * d0); ca0_1 = t; acc += t - t; }');
+    expect(fast.source).to.include('{ const t = z((b0_0 * d0)); ca0_1 = t; acc += t - t; }');
     agrees(c, fast, c.inputNames.map((_, k) => 1 + 0.1 * Math.sin(k)), 1);
   });
 });

@@ -79,10 +79,17 @@ const safeForward = (g: Gate): boolean => exactly(g, SigmoidGate, ReluGate, Nega
 /** Finite contributions for a finite upstream gradient: add, subtract, negate, ReLU, sigmoid (`|f (1 - f)| <= 1/4`), max. */
 const safeBackward = (g: Gate): boolean => exactly(g, AddGate, SubtractGate, NegateGate, ReluGate, SigmoidGate, MaxGate, ConstantGate);
 
-/** Compiles generated code to a function of `params`, with `sig` and `num` in scope; the caller states its type. */
+/**
+ * `z(t)` is `0 + t` bit for bit (+0 for -0, NaN for NaN, t otherwise): the
+ * first contribution to a gradient, as the interpreter's zeroed buffer gives
+ * it, without an addition on the backward pass's chain of dependencies.
+ */
+const ZERO = 'const z = (t) => (t === 0 ? 0 : t);';
+
+/** Compiles generated code to a function of `params`, with `sig`, `num` and `z` in scope; the caller states its type. */
 function make(params: readonly string[], body: string): unknown {
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- generating code is the point of a compiler
-  return (new Function('sig', 'num', `return function (${params.join(', ')}) {\n${body}\n};`) as (s: typeof sigmoid, n: typeof num) => unknown)(sigmoid, num);
+  return (new Function('sig', 'num', `${ZERO}\nreturn function (${params.join(', ')}) {\n${body}\n};`) as (s: typeof sigmoid, n: typeof num) => unknown)(sigmoid, num);
 }
 
 /** `base + step * k` as code. */
@@ -289,7 +296,7 @@ export function loop(p: Plan, s: LoopSegment, calls: Calls, checked: Uint8Array)
     const dy = `d${String(u)}`;
     if (s.sum?.position === u && sumGate !== undefined) {
       // its one contribution: the folded sum's, the first
-      bwd.push(`const ${dy} = 0 + (${gateExpressions(sumGate, [`x${String(u)}`], 'sum', 'dsum')?.backward[0] ?? 'NaN'});`);
+      bwd.push(`const ${dy} = z(${gateExpressions(sumGate, [`x${String(u)}`], 'sum', 'dsum')?.backward[0] ?? 'NaN'});`);
     } else if (carriedGradient.has(u)) {
       // read at the top of the body
     } else if (pos.grad === GRAD_SLOT) {
@@ -325,11 +332,11 @@ export function loop(p: Plan, s: LoopSegment, calls: Calls, checked: Uint8Array)
       if (t.local >= 0) {
         const d = `d${String(t.local)}`;
         if (declared.has(t.local) || !safe) unsure.add(t.local);
-        bwd.push(declared.has(t.local) ? `${d} += ${c};` : `let ${d} = 0 + ${c};`);
+        bwd.push(declared.has(t.local) ? `${d} += ${c};` : `let ${d} = z(${c});`);
         declared.add(t.local);
       } else if (t.assign) {
         // (a carried gradient's slot is a local: the same statement)
-        bwd.push(safe ? `${t.slot} = 0 + ${c};` : `{ const t = 0 + ${c}; ${t.slot} = t; acc += t - t; }`);
+        bwd.push(safe ? `${t.slot} = z(${c});` : `{ const t = z(${c}); ${t.slot} = t; acc += t - t; }`);
       } else {
         bwd.push(`{ const t = ${t.slot} + ${c}; ${t.slot} = t; acc += t - t; }`);
       }
@@ -478,7 +485,7 @@ function fixedCase(g: Gate, n: number, first: readonly boolean[], calls: Calls):
     b.push(...setup);
     terms.forEach((c, m) => {
       const a = `a${String(m)}`;
-      b.push(first[m] === true ? `D[${a}] = 0 + ${c};` : `D[${a}] += ${c};`);
+      b.push(first[m] === true ? `D[${a}] = z(${c});` : `D[${a}] += ${c};`);
     });
   }
   return [f.join('\n'), b.join('\n')];
@@ -495,7 +502,7 @@ function variadicCase(max: boolean, first: 'all' | 'none' | 'mixed'): [string, s
     ? ['const n = T[p];', 'let y = -Infinity;', `for (let k = p + 1; k <= p + n; k++) { const a = T[k]; y = Math.max(y, V[${at('a')}]); }`, 'V[o] = y;', 'p += n + 2;']
     : ['const n = T[p];', 'const a1 = T[p + 1];', `let y = V[${at('a1')}];`, `for (let k = p + 2; k <= p + n; k++) { const a = T[k]; y += V[${at('a')}]; }`, 'V[o] = y;', 'acc += y - y;', 'p += n + 2;'];
   const add = (c: string): string =>
-    first === 'all' ? `D[a] = 0 + ${c};` : first === 'none' ? `D[a] += ${c};` : `if (a < 0) D[-1 - a] = 0 + ${c}; else D[a] += ${c};`;
+    first === 'all' ? `D[a] = z(${c});` : first === 'none' ? `D[a] += ${c};` : `if (a < 0) D[-1 - a] = z(${c}); else D[a] += ${c};`;
   const b = max
     ? [
       'const n = T[p - 1];',
