@@ -372,8 +372,11 @@ export class Circuit {
   /** The inputs' names, by position (most wires of a large circuit that have a name are inputs). */
   private readonly inputNameList = new NameList();
   /** Names of named gate wires. */
-  private readonly gateNames = new Map<number, string>();
-  private readonly gateByName = new Map<string, number>();
+  private readonly gateNameList = new NameList();
+  /** The wire of each gate name, by its position in `gateNameList`. */
+  private gateNameWire = new Int32Array(0);
+  /** For each wire: 1 + the position of its gate name, or 0; made at the first gate name. */
+  private gateNameOf: Int32Array | undefined;
 
   // ---- reading the structure -------------------------------------------
 
@@ -409,7 +412,8 @@ export class Circuit {
   nameOf(index: number): string {
     const pc = index >= 0 && index < this.count ? this.recordOf[index]! : 0;
     if (pc < 0) return this.inputNameList.at(-1 - pc);
-    return this.gateNames.get(index) ?? `_${String(index)}`;
+    const e = this.gateNameOf?.[index] ?? 0;
+    return e > 0 ? this.gateNameList.at(e - 1) : `_${String(index)}`;
   }
 
   /** The position of wire `index` among the inputs (its place in {@link Circuit.inputNames}), or -1 when it is not an input. */
@@ -510,7 +514,7 @@ export class Circuit {
   /** Declares an input wire called `name`; throws a {@link CircuitException} if the name is taken or invalid. */
   input(name: string): Wire {
     const hash = typeof name === 'string' ? scanName(name) : NOT_A_NAME;
-    if (hash < 0 || (this.gateByName.size > 0 && this.gateByName.has(name))) throw new CircuitException(this.nameError(name, hash));
+    if (hash < 0 || (this.gateNameList.length > 0 && this.gateNameList.indexOf(name, hash) >= 0)) throw new CircuitException(this.nameError(name, hash));
     const index = this.count;
     const pos = this.nInputs;
     // one probe finds a duplicate or places the name
@@ -635,7 +639,10 @@ export class Circuit {
     if (this.recordOf.length > this.count) this.recordOf = this.recordOf.slice(0, this.count);
     if (this.inputWires.length > this.nInputs) this.inputWires = this.inputWires.slice(0, this.nInputs);
     if (this.params.length > this.gates.length) this.params = this.params.slice(0, this.gates.length);
+    if (this.gateNameWire.length > this.gateNameList.length) this.gateNameWire = this.gateNameWire.slice(0, this.gateNameList.length);
+    if (this.gateNameOf !== undefined && this.gateNameOf.length > this.count) this.gateNameOf = this.gateNameOf.slice(0, this.count);
     this.inputNameList.trim();
+    this.gateNameList.trim();
   }
 
   /** {@link Circuit.apply}, throwing a {@link CircuitException} instead of returning a `Left`. */
@@ -789,9 +796,12 @@ export class Circuit {
   /** The wire called `name` (an input or a named gate), or -1. */
   private find(name: string, hash?: number): number {
     if (typeof name !== 'string') return -1;
-    const k = this.inputNameList.indexOf(name, hash);
+    const h = hash ?? scanName(name);
+    const k = this.inputNameList.indexOf(name, h);
     if (k >= 0) return this.inputWires[k]!;
-    return this.gateByName.size === 0 ? -1 : (this.gateByName.get(name) ?? -1);
+    if (this.gateNameList.length === 0) return -1;
+    const g = this.gateNameList.indexOf(name, h);
+    return g >= 0 ? this.gateNameWire[g]! : -1;
   }
 
   /** Why `name` cannot name a new wire, given what {@link scanName} said of it. */
@@ -807,9 +817,18 @@ export class Circuit {
     return hash < 0 || this.find(name, hash) >= 0 ? this.nameError(name, hash) : undefined;
   }
 
+  /** Names gate wire `index` (the caller checked the name is valid and free). */
   private nameGate(index: number, name: string): void {
-    this.gateNames.set(index, name);
-    this.gateByName.set(name, index);
+    const k = this.gateNameList.add(name, scanName(name));
+    if (k < 0) throw new CircuitException(composition(`a circuit can have at most ${MAX_NAMES.toLocaleString('en-US')} named gates`));
+    if (k >= this.gateNameWire.length) this.gateNameWire = grow(this.gateNameWire, new Int32Array(Math.max(16, k * 2)));
+    this.gateNameWire[k] = index;
+    if (this.gateNameOf === undefined || index >= this.gateNameOf.length) {
+      const bigger = new Int32Array(Math.max(this.recordOf.length, index + 1));
+      if (this.gateNameOf !== undefined) bigger.set(this.gateNameOf);
+      this.gateNameOf = bigger;
+    }
+    this.gateNameOf[index] = k + 1;
   }
 
   private checkApply(gate: Gate, inputs: readonly Wire[], name: string | undefined): CompositionError | undefined {
