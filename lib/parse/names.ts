@@ -1,0 +1,332 @@
+// The names of a program, numbered in order of first appearance, found by
+// their text in the source itself: finding a name compares characters of
+// the source and allocates nothing (a `Map<string, ...>` would need each name
+// sliced out of the source first), and a name's string is made only when it
+// is needed (for the circuit, or a message).
+//
+// A large program is mostly numbered names (`x1`, `w20`, `b333333`), and a
+// hash table of a million names is a cache miss per lookup (about 150 ns
+// here, more than the rest of the parsing of the name). So a name that ends
+// in a number is split into a prefix and that number (`w20` is `w` and 20,
+// `x007` is `x00` and 7: every name splits one way only), the prefixes are
+// kept in a small hash table, and the numbers of each prefix in blocks of
+// BLOCK consecutive ones, allocated in the order they are first needed: the
+// lookups of `w0`, `w1`, `w2`, ... read memory in order. Other names go to
+// an ordinary hash table. The lexer computes the hashes as it reads a name.
+
+/** The hash of the empty name; `hashStep` adds a character (FNV-1a). @internal */
+export const HASH_SEED = 0x811c9dc5 | 0;
+
+/** The hash of a name followed by the character `c`. @internal */
+export const hashStep = (h: number, c: number): number => Math.imul(h ^ c, 16777619);
+
+/** A slot for `hash`: FNV-1a's low bits depend only on the characters' low bits, so mix the high ones in (murmur3's finaliser). */
+function mix(hash: number): number {
+  let h = hash ^ (hash >>> 16);
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+
+/** How many consecutive numbers of a prefix share a block. */
+const BLOCK = 16;
+const BLOCK_BITS = 4;
+/** The longest number that is split off (so that it fits an int). */
+const MAX_DIGITS = 9;
+
+/** Doubles a typed array's length, keeping its contents. */
+function grown<T extends Int32Array | Uint8Array>(a: T, fill: number): T {
+  const more = new (a.constructor as new (n: number) => T)(2 * a.length);
+  if (fill !== 0) more.fill(fill, a.length);
+  more.set(a);
+  return more;
+}
+
+/**
+ * An open-addressing hash table of ids by text, each text a range of the
+ * program's source or one of a few strings of its own (`extra`).
+ */
+class TextTable {
+  /** Four slots per entry: the hash, the id + 1 (0: empty), and the text's start and end (a start -1 - k is `extra[k]`). */
+  private table = new Int32Array(4 * 64);
+  private mask = 63;
+  private count = 0;
+  private readonly extra: string[] = [];
+
+  constructor(private readonly home: string) {}
+
+  /** The id of `source[start, end)`, whose hash is `hash`, or -1. */
+  find(source: string, start: number, end: number, hash: number): number {
+    const table = this.table;
+    const length = end - start;
+    for (let i = mix(hash) & this.mask; ; i = (i + 1) & this.mask) {
+      const entry = table[4 * i + 1] ?? 0;
+      if (entry === 0) return -1;
+      if (table[4 * i] === hash) {
+        const from = table[4 * i + 2] ?? 0;
+        if ((table[4 * i + 3] ?? 0) - (from < 0 ? 0 : from) === length) {
+          const text = from < 0 ? (this.extra[-1 - from] ?? '') : this.home;
+          const at = from < 0 ? 0 : from;
+          let k = 0;
+          while (k < length && text.charCodeAt(at + k) === source.charCodeAt(start + k)) k++;
+          if (k === length) return entry - 1;
+        }
+      }
+    }
+  }
+
+  /** Adds `id`, whose text (not there yet) is `home[start, end)`, with hash `hash`. */
+  add(hash: number, id: number, start: number, end: number): void {
+    this.count++;
+    if (2 * this.count > this.mask) this.grow();
+    this.insert(hash, id, start, end);
+  }
+
+  /** Adds `id`, whose text (not there yet) is `text`, with hash `hash`. */
+  addExtra(hash: number, id: number, text: string): void {
+    this.extra.push(text);
+    this.add(hash, id, -this.extra.length, text.length);
+  }
+
+  private insert(hash: number, id: number, start: number, end: number): void {
+    const table = this.table;
+    let i = mix(hash) & this.mask;
+    while (table[4 * i + 1] !== 0) i = (i + 1) & this.mask;
+    table[4 * i] = hash;
+    table[4 * i + 1] = id + 1;
+    table[4 * i + 2] = start;
+    table[4 * i + 3] = end;
+  }
+
+  private grow(): void {
+    const old = this.table;
+    this.table = new Int32Array(2 * old.length);
+    this.mask = 2 * this.mask + 1;
+    for (let i = 0; i < old.length; i += 4) {
+      const entry = old[i + 1] ?? 0;
+      if (entry !== 0) this.insert(old[i] ?? 0, entry - 1, old[i + 2] ?? 0, old[i + 3] ?? 0);
+    }
+  }
+}
+
+/** The names of one program by id, with what the parser keeps about each, found by their text. @internal */
+export class Names {
+  /** How many names there are (ids are 0 to count - 1). */
+  count = 0;
+  /** What each name is (the parser's own codes), by id. */
+  kind = new Uint8Array(64);
+  /** What the parser knows of each name (its own bits), by id. */
+  flags = new Uint8Array(64);
+  /** Where a variable is first assigned, by id (-1 until it is). */
+  assignedAt = new Int32Array(64).fill(-1);
+  /** The node of an input's first use, by id (-1 until there is one). */
+  firstUse = new Int32Array(64).fill(-1);
+  /** Where each name's text is in the source, by id (a start -1 - k is `extra[k]`). */
+  private starts = new Int32Array(64);
+  private ends = new Int32Array(64);
+  private readonly extra: string[] = [];
+
+  /** Names that do not end in a number. */
+  private readonly plain: TextTable;
+  /** The prefixes of numbered names, by prefix id. */
+  private readonly prefixes: TextTable;
+  private prefixCount = 0;
+  /** Each prefix's last block used: its number (the name's number / BLOCK) and where it is in `slots` (a cache of `blocks`). */
+  private readonly lastBlock: number[] = [];
+  private readonly lastOffset: number[] = [];
+  /** The blocks, three slots per entry: prefix id, block number, offset in `slots` + 1 (0: empty). */
+  private blocks = new Int32Array(3 * 64);
+  private blockMask = 63;
+  private blockCount = 0;
+  /** The numbered names' ids + 1 (0: none), BLOCK per block. */
+  private slots = new Int32Array(BLOCK * 16);
+
+  // what `split` found (for `add` after `find` of the same name)
+  /** Where the name `split` last looked at starts in the source (-1: none, or not in the source), and whether it is numbered. */
+  private splitStart = -1;
+  private numberedSplit = false;
+  /** The prefix's id, or -1 when the prefix is new. */
+  private prefix = -1;
+  private prefixEnd = 0;
+  private prefixHash = 0;
+  private number = 0;
+
+  constructor(private readonly source: string) {
+    this.plain = new TextTable(source);
+    this.prefixes = new TextTable(source);
+  }
+
+  /** The text of name `id`. */
+  text(id: number): string {
+    const start = this.starts[id] ?? 0;
+    return start < 0 ? (this.extra[-1 - start] ?? '') : this.source.slice(start, this.ends[id]);
+  }
+
+  /** The length of name `id`'s text. */
+  length(id: number): number {
+    const start = this.starts[id] ?? 0;
+    return start < 0 ? (this.extra[-1 - start] ?? '').length : (this.ends[id] ?? 0) - start;
+  }
+
+  /**
+   * The id of the name `source[start, end)` (the program's source), or -1.
+   * `hash` is the hash of the whole name, `runStart` where its final run of
+   * digits starts (`end` if none) and `runHash` the hash of the name up to there.
+   */
+  find(start: number, end: number, hash: number, runStart: number, runHash: number): number {
+    const source = this.source;
+    if (!this.split(source, start, end, runStart, runHash)) return this.plain.find(source, start, end, hash);
+    if (this.prefix === -1) return -1;
+    const offset = this.block(false);
+    return offset === -1 ? -1 : (this.slots[offset + (this.number & (BLOCK - 1))] ?? 0) - 1;
+  }
+
+  /** Adds the name `source[start, end)`, not there yet (the arguments as for `find`), and returns its id. */
+  add(start: number, end: number, hash: number, runStart: number, runHash: number, kind: number): number {
+    const id = this.row(kind, start, end);
+    const numbered = this.splitStart === start ? this.numberedSplit : this.split(this.source, start, end, runStart, runHash);
+    if (!numbered) this.plain.add(hash, id, start, end);
+    else {
+      if (this.prefix === -1) {
+        this.prefix = this.prefixCount++;
+        this.prefixes.add(this.prefixHash, this.prefix, start, this.prefixEnd);
+        this.lastBlock.push(-1);
+        this.lastOffset.push(0);
+      }
+      const offset = this.block(true); // (may grow `slots`)
+      this.slots[offset + (this.number & (BLOCK - 1))] = id + 1;
+    }
+    this.splitStart = -1;
+    return id;
+  }
+
+  /** Adds `text` (a reserved word, a function), which is not in the source, and returns its id. */
+  addWord(text: string, kind: number): number {
+    let hash = HASH_SEED;
+    for (let i = 0; i < text.length; i++) hash = hashStep(hash, text.charCodeAt(i));
+    this.extra.push(text);
+    const id = this.row(kind, -this.extra.length, text.length);
+    this.plain.addExtra(hash, id, text);
+    return id;
+  }
+
+  /** The id of the name `source[start, end)` (the program's source), or -1, computing its hashes. */
+  findIn(start: number, end: number): number {
+    return this.findText(this.source.slice(start, end));
+  }
+
+  /** The id of `text`, or -1. */
+  findText(text: string): number {
+    let hash = HASH_SEED;
+    let runStart = 0;
+    let runHash = hash;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      hash = hashStep(hash, c);
+      if (!isDigit(c)) {
+        runStart = i + 1;
+        runHash = hash;
+      }
+    }
+    const id = this.split(text, 0, text.length, runStart, runHash)
+      ? this.prefix === -1 ? -1 : this.numbered(this.block(false))
+      : this.plain.find(text, 0, text.length, hash);
+    this.splitStart = -1;
+    return id;
+  }
+
+  private numbered(offset: number): number {
+    return offset === -1 ? -1 : (this.slots[offset + (this.number & (BLOCK - 1))] ?? 0) - 1;
+  }
+
+  private row(kind: number, start: number, end: number): number {
+    const id = this.count;
+    if (id === this.kind.length) {
+      this.kind = grown(this.kind, 0);
+      this.flags = grown(this.flags, 0);
+      this.assignedAt = grown(this.assignedAt, -1);
+      this.firstUse = grown(this.firstUse, -1);
+      this.starts = grown(this.starts, 0);
+      this.ends = grown(this.ends, 0);
+    }
+    this.kind[id] = kind;
+    this.starts[id] = start;
+    this.ends[id] = end;
+    this.count = id + 1;
+    return id;
+  }
+
+  /**
+   * Whether the name is a prefix and a number; if so, sets `prefix` (its id,
+   * or -1 if new), `prefixEnd`, `prefixHash` and `number`. The leading zeros
+   * of the digits belong to the prefix (a lone 0 is the number), so that
+   * every name splits one way only.
+   */
+  private split(source: string, start: number, end: number, runStart: number, runHash: number): boolean {
+    this.splitStart = start;
+    this.numberedSplit = false;
+    this.prefix = -1;
+    if (runStart === end || end - runStart > MAX_DIGITS || runStart === start) return false;
+    let at = runStart;
+    let h = runHash;
+    while (at < end - 1 && source.charCodeAt(at) === 48) {
+      h = hashStep(h, 48);
+      at++;
+    }
+    let n = 0;
+    for (let i = at; i < end; i++) n = 10 * n + source.charCodeAt(i) - 48;
+    this.prefixEnd = at;
+    this.prefixHash = h;
+    this.number = n;
+    this.prefix = this.prefixes.find(source, start, at, h);
+    this.numberedSplit = true;
+    return true;
+  }
+
+  /** Where the block of `number` of `prefix` is in `slots`, or -1 if it has none (it is made when `make`). */
+  private block(make: boolean): number {
+    const p = this.prefix;
+    const b = this.number >>> BLOCK_BITS;
+    if (this.lastBlock[p] === b) return this.lastOffset[p] ?? 0;
+    const blocks = this.blocks;
+    for (let i = mix(Math.imul(p, 0x9e3779b1) ^ b) & this.blockMask; ; i = (i + 1) & this.blockMask) {
+      const entry = blocks[3 * i + 2] ?? 0;
+      if (entry === 0) break;
+      if (blocks[3 * i] === p && blocks[3 * i + 1] === b) {
+        this.lastBlock[p] = b;
+        this.lastOffset[p] = entry - 1;
+        return entry - 1;
+      }
+    }
+    if (!make) return -1;
+    const offset = BLOCK * this.blockCount++;
+    if (offset + BLOCK > this.slots.length) this.slots = grown(this.slots, 0);
+    this.insertBlock(p, b, offset);
+    if (2 * this.blockCount > this.blockMask) this.growBlocks();
+    this.lastBlock[p] = b;
+    this.lastOffset[p] = offset;
+    return offset;
+  }
+
+  private insertBlock(p: number, b: number, offset: number): void {
+    const blocks = this.blocks;
+    let i = mix(Math.imul(p, 0x9e3779b1) ^ b) & this.blockMask;
+    while (blocks[3 * i + 2] !== 0) i = (i + 1) & this.blockMask;
+    blocks[3 * i] = p;
+    blocks[3 * i + 1] = b;
+    blocks[3 * i + 2] = offset + 1;
+  }
+
+  private growBlocks(): void {
+    const old = this.blocks;
+    this.blocks = new Int32Array(2 * old.length);
+    this.blockMask = 2 * this.blockMask + 1;
+    for (let i = 0; i < old.length; i += 3) {
+      const entry = old[i + 2] ?? 0;
+      if (entry !== 0) this.insertBlock(old[i] ?? 0, old[i + 1] ?? 0, entry - 1);
+    }
+  }
+}
