@@ -47,9 +47,6 @@ export type TokenKind = number;
 /** Whether a kind is one of the binary operators `+ - * /`. @internal */
 export const isBinaryOperator = (kind: TokenKind): boolean => kind >= PLUS && kind <= SLASH;
 
-/** The lookahead ring's size (a power of two, more than the parser ever peeks). */
-const RING = 4;
-const MASK = RING - 1;
 
 // the kind of token each ASCII character starts (-1: none; 0: see `read`)
 const SINGLE = new Int8Array(128).fill(-1);
@@ -68,108 +65,100 @@ const isNameStart = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 &&
 const isNamePart = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 36;
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 
-/** Reads tokens from `source` on demand, with a lookahead ring. @internal */
+/**
+ * Reads tokens from `source` on demand. The next token is in the lexer's
+ * own fields (`kind`, `start`, ...), read when the previous one is consumed
+ * (a statement's start looks no further: it consumes `var name =` in order,
+ * and goes back to the name with `mark` and `reset` when it starts an
+ * expression instead). @internal
+ */
 export class Lexer {
+  /** The next token's kind: `EOF` past the end, `BAD` for text that is no token (see {@link Lexer.error}). */
+  kind: TokenKind = EOF;
+  /** Where the next token starts and ends. */
+  start = 0;
+  end = 0;
+  /** Whether a line break (or a comment containing one) comes before the next token. */
+  newline = false;
+  /** For a name: its hash, where its final run of digits starts (its end if none), and the hash up to there (see `names.ts`). */
+  hash = 0;
+  runStart = 0;
+  runHash = 0;
+
+  // the token `mark` remembered
+  private markKind: TokenKind = EOF;
+  private markStart = 0;
+  private markEnd = 0;
+  private markNewline = false;
+  private markHash = 0;
+  private markRunStart = 0;
+  private markRunHash = 0;
+
+  /** Where reading goes on: after the last token read. */
   private pos = 0;
-  private readonly kinds = new Int32Array(RING);
-  private readonly starts = new Int32Array(RING);
-  private readonly ends = new Int32Array(RING);
-  private readonly newlines = new Uint8Array(RING);
-  private readonly hashes = new Int32Array(RING);
-  private readonly runStarts = new Int32Array(RING);
-  private readonly runHashes = new Int32Array(RING);
-  /** The ring slot of the next token. */
-  private head = 0;
-  /** How many tokens are buffered, from `head`. */
-  private count = 0;
-  /** Why the buffered `BAD` token is no token (the lexer reads nothing after it). */
+  /** Why the `BAD` token is no token (the lexer reads nothing after it). */
   private bad: ParseError | undefined;
 
-  constructor(readonly source: string) {}
-
-  /**
-   * The kind of the k-th token ahead (0: the next one). Past the end it is
-   * `EOF`; a token at or after a `BAD` one is `BAD` (see {@link Lexer.error}).
-   */
-  peek(k = 0): TokenKind {
-    while (this.count <= k) {
-      if (this.count > 0) {
-        const last = this.kinds[(this.head + this.count - 1) & MASK] ?? EOF;
-        if (last === EOF || last === BAD) return last;
-      }
-      this.read((this.head + this.count) & MASK);
-      this.count++;
-    }
-    // (a BAD token is always the last one buffered)
-    return this.kinds[(this.head + k) & MASK] ?? EOF;
+  constructor(readonly source: string) {
+    this.read();
   }
 
-  /** Where the k-th token ahead starts (call `peek(k)` first). */
-  start(k = 0): number {
-    return this.starts[(this.head + k) & MASK] ?? 0;
+  /** Consumes the next token (the end and a `BAD` token stay). */
+  next(): void {
+    if (this.kind !== EOF && this.kind !== BAD) this.read();
   }
 
-  /** Where the k-th token ahead ends (call `peek(k)` first). */
-  end(k = 0): number {
-    return this.ends[(this.head + k) & MASK] ?? 0;
+  /** Remembers the next token, to come back to it with `reset` after consuming it (and nothing more). */
+  mark(): void {
+    this.markKind = this.kind;
+    this.markStart = this.start;
+    this.markEnd = this.end;
+    this.markNewline = this.newline;
+    this.markHash = this.hash;
+    this.markRunStart = this.runStart;
+    this.markRunHash = this.runHash;
   }
 
-  /** Whether a line break (or a comment containing one) comes before the k-th token ahead (call `peek(k)` first). */
-  newline(k = 0): boolean {
-    return this.newlines[(this.head + k) & MASK] === 1;
+  /** Makes the token `mark` remembered the next one again (it is read again from there). */
+  reset(): void {
+    this.kind = this.markKind;
+    this.start = this.markStart;
+    this.end = this.markEnd;
+    this.newline = this.markNewline;
+    this.hash = this.markHash;
+    this.runStart = this.markRunStart;
+    this.runHash = this.markRunHash;
+    this.pos = this.markEnd;
   }
 
-  /** The hash of the k-th token ahead if it is a name (see `names.ts`; call `peek(k)` first). */
-  hash(k = 0): number {
-    return this.hashes[(this.head + k) & MASK] ?? 0;
+  /** The next token's text (`''` at the end). */
+  text(): string {
+    return this.source.slice(this.start, this.end);
   }
 
-  /** Where the final run of digits of the k-th token ahead starts if it is a name (its end if none; call `peek(k)` first). */
-  runStart(k = 0): number {
-    return this.runStarts[(this.head + k) & MASK] ?? 0;
-  }
-
-  /** The hash of the k-th token ahead up to `runStart(k)` if it is a name (call `peek(k)` first). */
-  runHash(k = 0): number {
-    return this.runHashes[(this.head + k) & MASK] ?? 0;
-  }
-
-  /** The text of the k-th token ahead (call `peek(k)` first); `''` at the end. */
-  text(k = 0): string {
-    return this.source.slice(this.start(k), this.end(k));
-  }
-
-  /** Why the text at the first `BAD` token ahead is no token. */
+  /** Why the text at the `BAD` token is no token. */
   error(): ParseError {
     return this.bad ?? parseError(this.source, this.pos, this.pos, 'internal: no lexing error');
   }
 
-  /** Consumes the next token (call `peek()` first; the end and a `BAD` token stay). */
-  next(): void {
-    const kind = this.kinds[this.head];
-    if (this.count > 0 && kind !== EOF && kind !== BAD) {
-      this.head = (this.head + 1) & MASK;
-      this.count--;
-    }
-  }
-
-  private token(slot: number, kind: TokenKind, start: number, end: number, newline: boolean): void {
-    this.kinds[slot] = kind;
-    this.starts[slot] = start;
-    this.ends[slot] = end;
-    this.newlines[slot] = newline ? 1 : 0;
+  private token(kind: TokenKind, start: number, end: number, newline: boolean): void {
+    this.kind = kind;
+    this.start = start;
+    this.end = end;
+    this.newline = newline;
     this.pos = end;
   }
 
-  private fail(slot: number, error: ParseError): void {
+  private fail(error: ParseError): void {
     this.bad = error;
-    this.kinds[slot] = BAD;
-    this.starts[slot] = this.pos;
-    this.ends[slot] = this.pos;
-    this.newlines[slot] = 0;
+    this.kind = BAD;
+    this.start = this.pos;
+    this.end = this.pos;
+    this.newline = false;
   }
 
-  private read(slot: number): void {
+  /** Reads the token at `pos` into the fields. */
+  private read(): void {
     const s = this.source;
     const n = s.length;
     let pos = this.pos;
@@ -193,7 +182,7 @@ export class Lexer {
         const end = s.indexOf('*/', pos + 2);
         if (end === -1) {
           this.pos = pos;
-          this.fail(slot, parseError(s, pos, pos + 2, 'this /* comment is never closed with */'));
+          this.fail(parseError(s, pos, pos + 2, 'this /* comment is never closed with */'));
           return;
         }
         for (let i = pos + 2; i < end && !newline; i++) if (s.charCodeAt(i) === 10) newline = true;
@@ -203,7 +192,7 @@ export class Lexer {
     this.pos = pos;
     const start = pos;
     if (c === -1) {
-      this.token(slot, EOF, n, n, newline);
+      this.token(EOF, n, n, newline);
       return;
     }
     if (isNameStart(c)) {
@@ -219,10 +208,10 @@ export class Lexer {
           runHash = h;
         }
       }
-      this.hashes[slot] = h;
-      this.runStarts[slot] = runStart;
-      this.runHashes[slot] = runHash;
-      this.token(slot, NAME, start, pos, newline);
+      this.hash = h;
+      this.runStart = runStart;
+      this.runHash = runHash;
+      this.token(NAME, start, pos, newline);
       return;
     }
     if (isDigit(c) || (c === 46 && isDigit(s.charCodeAt(pos + 1)))) {
@@ -246,10 +235,10 @@ export class Lexer {
         // a number glued to a name, as in 2a
         let end = pos + 1;
         if (isNameStart(s.charCodeAt(pos))) while (end < n && isNamePart(s.charCodeAt(end))) end++;
-        this.fail(slot, parseError(s, start, end, `${JSON.stringify(s.slice(start, end))} is not a number or a name (names do not start with a digit)`));
+        this.fail(parseError(s, start, end, `${JSON.stringify(s.slice(start, end))} is not a number or a name (names do not start with a digit)`));
         return;
       }
-      this.token(slot, NUM, start, pos, newline);
+      this.token(NUM, start, pos, newline);
       return;
     }
     const next = s.charCodeAt(pos + 1);
@@ -257,25 +246,25 @@ export class Lexer {
     if ((c === 61 || c === 33 || c === 60 || c === 62) && next === 61) {
       const length = (c === 61 || c === 33) && s.charCodeAt(pos + 2) === 61 ? 3 : 2;
       const comparison = s.slice(start, start + length);
-      this.fail(slot, parseError(s, start, start + length, `unexpected ${JSON.stringify(comparison)}: comparisons are not part of the language (it has + - * / and the functions max, pow, sig and relu)`));
+      this.fail(parseError(s, start, start + length, `unexpected ${JSON.stringify(comparison)}: comparisons are not part of the language (it has + - * / and the functions max, pow, sig and relu)`));
       return;
     }
     if (c === 43) {
-      if (next === 61) this.token(slot, PLUS_ASSIGN, start, start + 2, newline);
-      else this.token(slot, PLUS, start, start + 1, newline);
+      if (next === 61) this.token(PLUS_ASSIGN, start, start + 2, newline);
+      else this.token(PLUS, start, start + 1, newline);
       return;
     }
     if (c === 61) {
-      this.token(slot, ASSIGN, start, start + 1, newline);
+      this.token(ASSIGN, start, start + 1, newline);
       return;
     }
     const single = c < 128 ? (SINGLE[c] ?? -1) : -1;
     if (single >= 0) {
-      this.token(slot, single, start, start + 1, newline);
+      this.token(single, start, start + 1, newline);
       return;
     }
     const cp = s.codePointAt(start) ?? 0;
     const ch = String.fromCodePoint(cp);
-    this.fail(slot, parseError(s, start, start + ch.length, `unexpected character ${JSON.stringify(ch)} (the expressions use + - * / and the functions max, pow, sig and relu)`));
+    this.fail(parseError(s, start, start + ch.length, `unexpected character ${JSON.stringify(ch)} (the expressions use + - * / and the functions max, pow, sig and relu)`));
   }
 }

@@ -30,6 +30,8 @@ function mix(hash: number): number {
 }
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+/** `[A-Za-z0-9_$]` */
+const isNamePart = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 36;
 
 /** How many consecutive numbers of a prefix share a block. */
 const BLOCK = 16;
@@ -117,16 +119,11 @@ export class Names {
   /** How many names there are (ids are 0 to count - 1). */
   count = 0;
   /** What each name is (the parser's own codes), by id. */
-  kind = new Uint8Array(64);
+  kind: Uint8Array;
   /** What the parser knows of each name (its own bits), by id. */
-  flags = new Uint8Array(64);
-  /** Where a variable is first assigned, by id (-1 until it is). */
-  assignedAt = new Int32Array(64).fill(-1);
-  /** The node of an input's first use, by id (-1 until there is one). */
-  firstUse = new Int32Array(64).fill(-1);
-  /** Where each name's text is in the source, by id (a start -1 - k is `extra[k]`). */
-  private starts = new Int32Array(64);
-  private ends = new Int32Array(64);
+  flags: Uint8Array;
+  /** Where each name's text starts in the source (it ends where the name does), by id; a start -1 - k is `extra[k]`. */
+  private starts: Int32Array;
   private readonly extra: string[] = [];
 
   /** Names that do not end in a number. */
@@ -154,7 +151,15 @@ export class Names {
   private prefixHash = 0;
   private number = 0;
 
-  constructor(private readonly source: string) {
+  /** `capacity`: how many names to make room for at first. */
+  constructor(
+    private readonly source: string,
+    capacity: number,
+  ) {
+    const n = Math.max(128, capacity);
+    this.kind = new Uint8Array(n);
+    this.flags = new Uint8Array(n);
+    this.starts = new Int32Array(n);
     this.plain = new TextTable(source);
     this.prefixes = new TextTable(source);
   }
@@ -162,13 +167,21 @@ export class Names {
   /** The text of name `id`. */
   text(id: number): string {
     const start = this.starts[id] ?? 0;
-    return start < 0 ? (this.extra[-1 - start] ?? '') : this.source.slice(start, this.ends[id]);
+    return start < 0 ? (this.extra[-1 - start] ?? '') : this.source.slice(start, this.endOf(start));
   }
 
   /** The length of name `id`'s text. */
   length(id: number): number {
     const start = this.starts[id] ?? 0;
-    return start < 0 ? (this.extra[-1 - start] ?? '').length : (this.ends[id] ?? 0) - start;
+    return start < 0 ? (this.extra[-1 - start] ?? '').length : this.endOf(start) - start;
+  }
+
+  /** Where the name that starts at `start` in the source ends. */
+  private endOf(start: number): number {
+    const s = this.source;
+    let end = start + 1;
+    while (end < s.length && isNamePart(s.charCodeAt(end))) end++;
+    return end;
   }
 
   /**
@@ -186,7 +199,7 @@ export class Names {
 
   /** Adds the name `source[start, end)`, not there yet (the arguments as for `find`), and returns its id. */
   add(start: number, end: number, hash: number, runStart: number, runHash: number, kind: number): number {
-    const id = this.row(kind, start, end);
+    const id = this.row(kind, start);
     const numbered = this.splitStart === start ? this.numberedSplit : this.split(this.source, start, end, runStart, runHash);
     if (!numbered) this.plain.add(hash, id, start, end);
     else {
@@ -208,7 +221,7 @@ export class Names {
     let hash = HASH_SEED;
     for (let i = 0; i < text.length; i++) hash = hashStep(hash, text.charCodeAt(i));
     this.extra.push(text);
-    const id = this.row(kind, -this.extra.length, text.length);
+    const id = this.row(kind, -this.extra.length);
     this.plain.addExtra(hash, id, text);
     return id;
   }
@@ -242,19 +255,15 @@ export class Names {
     return offset === -1 ? -1 : (this.slots[offset + (this.number & (BLOCK - 1))] ?? 0) - 1;
   }
 
-  private row(kind: number, start: number, end: number): number {
+  private row(kind: number, start: number): number {
     const id = this.count;
     if (id === this.kind.length) {
       this.kind = grown(this.kind, 0);
       this.flags = grown(this.flags, 0);
-      this.assignedAt = grown(this.assignedAt, -1);
-      this.firstUse = grown(this.firstUse, -1);
       this.starts = grown(this.starts, 0);
-      this.ends = grown(this.ends, 0);
     }
     this.kind[id] = kind;
     this.starts[id] = start;
-    this.ends[id] = end;
     this.count = id + 1;
     return id;
   }

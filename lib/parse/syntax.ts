@@ -147,8 +147,12 @@ export class Nodes {
 
 /** A growable list of 32-bit integers. @internal */
 export class IntList {
-  data = new Int32Array(64);
+  data: Int32Array;
   length = 0;
+
+  constructor(capacity = 64) {
+    this.data = new Int32Array(Math.max(16, capacity));
+  }
 
   push(value: number): void {
     if (this.length === this.data.length) {
@@ -253,8 +257,9 @@ class Parser {
   private readonly nodes: Nodes;
   /** The names: reserved words and functions are there from the start. */
   private readonly names: Names;
-  private readonly inputs = new IntList();
-  private readonly firstUses = new IntList();
+  private readonly inputs: IntList;
+  private readonly firstUses: IntList;
+  private readonly statements: IntList;
   private misuse: ParseError | undefined;
 
   /** The operand stack: the root node of each operand. */
@@ -269,19 +274,14 @@ class Parser {
 
   constructor(private readonly source: string) {
     this.lexer = new Lexer(source);
-    this.nodes = new Nodes(Math.max(64, source.length >> 3));
-    this.names = new Names(source);
+    // room for typical programs (a node per 4 characters, ...), so that the arrays rarely grow
+    this.nodes = new Nodes(64 + (source.length >> 2));
+    this.names = new Names(source, source.length >> 4);
+    this.inputs = new IntList(source.length >> 4);
+    this.firstUses = new IntList(source.length >> 4);
+    this.statements = new IntList(source.length >> 3);
     for (const w of RESERVED) this.names.addWord(w, DECLARATIONS.has(w) ? DECLARATION : RESERVED_WORD);
     FUNCTIONS.forEach((f, i) => this.names.addWord(f.written, FUNCTION + i));
-  }
-
-  /** The id of the name token k ahead, a new one if it is new. */
-  private idOf(k: number): number {
-    const lexer = this.lexer;
-    const start = lexer.start(k);
-    const end = lexer.end(k);
-    const id = this.names.find(start, end, lexer.hash(k), lexer.runStart(k), lexer.runHash(k));
-    return id !== -1 ? id : this.names.add(start, end, lexer.hash(k), lexer.runStart(k), lexer.runHash(k), VARIABLE);
   }
 
   private isDeclaration(start: number, end: number): boolean {
@@ -291,67 +291,84 @@ class Parser {
     return end - start === 5 && c === 99 && s.startsWith('const', start);
   }
 
-  /** The text of the k-th token ahead, as the messages quote it. */
-  private quoted(k: number): string {
-    return JSON.stringify(this.lexer.text(k));
+  /** The text of the next token, as the messages quote it. */
+  private quoted(): string {
+    return JSON.stringify(this.lexer.text());
   }
 
   program(): Result<Program> {
     const source = this.source;
     const lexer = this.lexer;
-    const statements = new IntList();
+    const statements = this.statements;
     /** The previous statement's root if it was a bare expression, else -1. */
     let bare = -1;
     let backward: Program['backward'];
     for (;;) {
-      const first = lexer.peek();
+      const first = lexer.kind;
       if (first === BAD) return fail(lexer.error());
       if (first === EOF) break;
       if (first === SEMI) {
         lexer.next();
         continue;
       }
-      const declared = first === NAME && this.isDeclaration(lexer.start(), lexer.end());
-      const n = declared ? 1 : 0;
-      const nameTok = lexer.peek(n);
-      if (nameTok === BAD) return fail(lexer.error());
-      const opTok = lexer.peek(n + 1);
-      if (opTok === BAD) return fail(lexer.error());
+      // `var name =`, `name =`, or an expression (the tokens are read in order, as a lookahead of two would)
+      const firstStart = lexer.start;
+      const firstEnd = lexer.end;
+      const declared = first === NAME && this.isDeclaration(firstStart, firstEnd);
+      if (declared) lexer.next();
+      else if (first === NAME) lexer.mark();
+      else {
+        // (the token after it is read too, and a mistake there is reported first)
+        lexer.mark();
+        lexer.next();
+        if (lexer.kind === BAD) return fail(lexer.error());
+        lexer.reset();
+      }
       let target = -1;
       let targetStart = 0;
       let targetEnd = 0;
-      if (nameTok === NAME && (opTok === ASSIGN || opTok === PLUS_ASSIGN)) {
-        targetStart = lexer.start(n);
-        targetEnd = lexer.end(n);
-        const gradient = targetEnd - targetStart > 1 && source.charCodeAt(targetStart) === 100 && this.isKnown(targetStart + 1, targetEnd);
-        if (opTok === PLUS_ASSIGN || gradient) {
-          const name = lexer.text(n);
-          if (!gradient) {
-            return fail(parseError(source, lexer.start(n + 1), lexer.end(n + 1), `+= is not supported: assign each variable once (var y = ${name} + ...)`));
+      const nameTok = lexer.kind;
+      if (nameTok === BAD) return fail(lexer.error());
+      if (nameTok === NAME) {
+        targetStart = lexer.start;
+        targetEnd = lexer.end;
+        const hash = lexer.hash;
+        const runStart = lexer.runStart;
+        const runHash = lexer.runHash;
+        lexer.next();
+        const opTok = lexer.kind;
+        if (opTok === BAD) return fail(lexer.error());
+        if (opTok === ASSIGN || opTok === PLUS_ASSIGN) {
+          const gradient = targetEnd - targetStart > 1 && source.charCodeAt(targetStart) === 100 && this.isKnown(targetStart + 1, targetEnd);
+          if (opTok === PLUS_ASSIGN || gradient) {
+            if (!gradient) {
+              const name = source.slice(targetStart, targetEnd);
+              return fail(parseError(source, lexer.start, lexer.end, `+= is not supported: assign each variable once (var y = ${name} + ...)`));
+            }
+            backward = { start: firstStart, end: targetEnd };
+            break;
           }
-          backward = { start: lexer.start(), end: targetEnd };
-          break;
+          target = this.names.find(targetStart, targetEnd, hash, runStart, runHash);
+          if (target === -1) target = this.names.add(targetStart, targetEnd, hash, runStart, runHash, VARIABLE);
+          const kind = this.names.kind[target] ?? VARIABLE;
+          if (kind === RESERVED_WORD || kind === DECLARATION) {
+            return fail(parseError(source, targetStart, targetEnd, `${this.names.text(target)} is a reserved word; choose another name`));
+          }
+          if (kind >= FUNCTION) return fail(parseError(source, targetStart, targetEnd, `${this.names.text(target)} is a function; choose another name`));
+          lexer.next();
+        } else if (declared) {
+          const got = opTok === EOF ? 'the end' : this.quoted();
+          return fail(parseError(source, lexer.start, lexer.end, `expected "=" after ${source.slice(firstStart, firstEnd)} ${source.slice(targetStart, targetEnd)}, got ${got}`));
+        } else {
+          // an expression that starts with a name: read it again
+          lexer.reset();
         }
-        target = this.idOf(n);
-        const kind = this.names.kind[target] ?? VARIABLE;
-        const name = kind === VARIABLE ? '' : this.names.text(target);
-        if (kind === RESERVED_WORD || kind === DECLARATION) {
-          return fail(parseError(source, targetStart, targetEnd, `${name} is a reserved word; choose another name`));
-        }
-        if (kind >= FUNCTION) return fail(parseError(source, targetStart, targetEnd, `${name} is a function; choose another name`));
-        if (declared) lexer.next();
-        lexer.next();
-        lexer.next();
       } else if (declared) {
-        const keyword = lexer.text();
-        const what = nameTok === EOF ? 'the end' : this.quoted(1);
-        const at = nameTok === NAME ? 2 : 1;
-        const got = lexer.peek(at) === EOF ? 'the end' : this.quoted(at);
-        return fail(
-          nameTok === NAME
-            ? parseError(source, lexer.start(at), lexer.end(at), `expected "=" after ${keyword} ${lexer.text(1)}, got ${got}`)
-            : parseError(source, lexer.start(1), lexer.end(1), `expected a variable name after ${keyword}, got ${what}`),
-        );
+        const what = nameTok === EOF ? 'the end' : this.quoted();
+        const error = parseError(source, lexer.start, lexer.end, `expected a variable name after ${source.slice(firstStart, firstEnd)}, got ${what}`);
+        // (the token after it is read too, and a mistake there is reported first)
+        lexer.next();
+        return fail(lexer.kind === BAD ? lexer.error() : error);
       }
       // a statement follows: the previous one, a bare expression, is not used
       if (bare !== -1 && this.misuse === undefined) {
@@ -368,7 +385,7 @@ class Parser {
       statements.push(targetEnd);
       statements.push(from);
       statements.push(root);
-      const end = lexer.peek();
+      const end = lexer.kind;
       if (end === BAD) return fail(lexer.error());
       if (end === SEMI) lexer.next();
     }
@@ -395,15 +412,23 @@ class Parser {
     const flags = names.flags[id] ?? 0;
     names.flags[id] = flags | KNOWN | ASSIGNED;
     if (this.misuse !== undefined) return;
-    if ((flags & (ASSIGNED | INPUT)) === 0) {
-      names.assignedAt[id] = start;
-      return;
-    }
+    if ((flags & (ASSIGNED | INPUT)) === 0) return;
     const name = names.text(id);
     if ((flags & ASSIGNED) !== 0) {
-      this.misuse = parseError(this.source, start, end, `${name} is already assigned (${this.where(names.assignedAt[id] ?? 0)}); assign each variable once`);
-    } else if ((flags & INPUT) !== 0) {
-      const used = this.nodes.start[names.firstUse[id] ?? 0] ?? 0;
+      // the first assignment (there has been no misuse: it was the only one)
+      let before = 0;
+      for (let s = 0; s < this.statements.length; s += STATEMENT) {
+        if (this.statements.at(s + S_TARGET) === id) {
+          before = this.statements.at(s + S_TARGET_START);
+          break;
+        }
+      }
+      this.misuse = parseError(this.source, start, end, `${name} is already assigned (${this.where(before)}); assign each variable once`);
+    } else {
+      // the use that made it an input
+      let k = 0;
+      while (k < this.inputs.length && this.inputs.at(k) !== id) k++;
+      const used = this.nodes.start[this.firstUses.at(k)] ?? 0;
       this.misuse = parseError(this.source, start, end, `${name} is used before it is assigned (${this.where(used)}), so it is an input; choose another name`);
     }
   }
@@ -499,10 +524,10 @@ class Parser {
     let depth = 0;
 
     for (;;) {
-      const tok = lexer.peek();
+      const tok = lexer.kind;
       if (tok === BAD) return lexer.error();
-      const tokStart = lexer.start();
-      const tokEnd = lexer.end();
+      const tokStart = lexer.start;
+      const tokEnd = lexer.end;
       if (expectOperand) {
         if (tok === NAME) {
           const called = this.nameOrCall(tokStart);
@@ -537,7 +562,7 @@ class Parser {
           lexer.next();
           expectOperand = false;
         } else {
-          const got = tok === EOF ? 'the end' : tok === SEMI ? '";"' : this.quoted(0);
+          const got = tok === EOF ? 'the end' : tok === SEMI ? '";"' : this.quoted();
           const reason =
             previous === -1
               ? `expected an expression, got ${got}`
@@ -551,7 +576,7 @@ class Parser {
       }
 
       // an operand is complete: an operator, a closing bracket, a comma, or the end
-      if (tok === EOF || tok === SEMI || (depth === 0 && !isBinaryOperator(tok) && lexer.newline())) {
+      if (tok === EOF || tok === SEMI || (depth === 0 && !isBinaryOperator(tok) && lexer.newline)) {
         if (depth > 0) {
           // the innermost open bracket
           let t = this.top;
@@ -635,7 +660,7 @@ class Parser {
         depth--;
         continue;
       }
-      const got = this.quoted(0);
+      const got = this.quoted();
       if (tok === ASSIGN || tok === PLUS_ASSIGN) {
         return parseError(source, tokStart, tokEnd, `unexpected ${got}: only a variable can be assigned, as in var x = a * b`);
       }
@@ -652,10 +677,10 @@ class Parser {
     const source = this.source;
     const lexer = this.lexer;
     const names = this.names;
-    let end = lexer.end();
-    const hash = lexer.hash();
-    const runStart = lexer.runStart();
-    const runHash = lexer.runHash();
+    let end = lexer.end;
+    const hash = lexer.hash;
+    const runStart = lexer.runStart;
+    const runHash = lexer.runHash;
     let id = names.find(start, end, hash, runStart, runHash);
     let kind = id === -1 ? VARIABLE : (names.kind[id] ?? VARIABLE);
     /** `Math.max`, as written */
@@ -664,27 +689,27 @@ class Parser {
       return parseError(source, start, end, `unexpected ${source.slice(start, end)}: a declaration starts a new statement (end the previous one with ";" or a new line)`);
     }
     lexer.next();
-    let after = lexer.peek();
+    let after = lexer.kind;
     if (after === BAD) return lexer.error();
     if (after === DOT) {
       lexer.next();
-      const member = lexer.peek();
+      const member = lexer.kind;
       if (member === BAD) return lexer.error();
       if (member !== NAME) {
-        return parseError(source, lexer.start(), lexer.end(), `expected a function name after ${source.slice(start, end)}., got ${member === EOF ? 'the end' : this.quoted(0)}`);
+        return parseError(source, lexer.start, lexer.end, `expected a function name after ${source.slice(start, end)}., got ${member === EOF ? 'the end' : this.quoted()}`);
       }
       dottedName = `${source.slice(start, end)}.${lexer.text()}`;
-      end = lexer.end();
+      end = lexer.end;
       lexer.next();
       id = names.findText(dottedName);
       kind = id === -1 ? VARIABLE : (names.kind[id] ?? VARIABLE);
-      after = lexer.peek();
+      after = lexer.kind;
       if (after === BAD) return lexer.error();
     }
     const fn = kind >= FUNCTION ? FUNCTIONS[kind - FUNCTION] : undefined;
     if (after === LPAREN) {
       if (fn === undefined) return parseError(source, start, end, `unknown function ${dottedName ?? source.slice(start, end)} (the functions are ${FUNCTION_LIST})`);
-      const t = this.pushOp(O_CALL, lexer.start(), lexer.end());
+      const t = this.pushOp(O_CALL, lexer.start, lexer.end);
       lexer.next();
       const ops = this.ops;
       ops[t + O_COUNT] = start;
@@ -707,7 +732,6 @@ class Parser {
     if (this.inExponent === 0 && (flags & (INPUT | ASSIGNED)) === 0) {
       // used before any assignment: an input
       names.flags[id] = flags | KNOWN | INPUT;
-      names.firstUse[id] = node;
       this.inputs.push(id);
       this.firstUses.push(node);
     } else names.flags[id] = flags | KNOWN;
