@@ -1,4 +1,3 @@
-import { HASH_SEED, hashStep } from './names';
 import { parseError, type ParseError } from './ParseError';
 
 // The tokens of the expression language, read one at a time on demand, so
@@ -41,6 +40,15 @@ export const PLUS_ASSIGN = 13;
 /** `.` @internal */
 export const DOT = 14;
 
+/** The hash of the empty name; `hashStep` adds a character (FNV-1a). @internal */
+export const HASH_SEED = 0x811c9dc5 | 0;
+
+/** The hash of a name followed by the character `c`. @internal */
+export const hashStep = (h: number, c: number): number => Math.imul(h ^ c, 16777619);
+
+/** The longest number a name is split into a prefix and (so that it fits an int; see `names.ts`). */
+const MAX_DIGITS = 9;
+
 /** The kind of a token: one of the constants above. @internal */
 export type TokenKind = number;
 
@@ -80,10 +88,16 @@ export class Lexer {
   end = 0;
   /** Whether a line break (or a comment containing one) comes before the next token. */
   newline = false;
-  /** For a name: its hash, where its final run of digits starts (its end if none), and the hash up to there (see `names.ts`). */
+  /**
+   * For a name: its hash; if it ends in a number (of at most MAX_DIGITS
+   * digits), where the prefix before the number ends (the number's leading
+   * zeros are the prefix's, a lone 0 is the number: `x007` is `x00` and 7),
+   * the prefix's hash and the number, else `prefixEnd` -1 (see `names.ts`).
+   */
   hash = 0;
-  runStart = 0;
-  runHash = 0;
+  prefixEnd = -1;
+  prefixHash = 0;
+  number = 0;
 
   // the token `mark` remembered
   private markKind: TokenKind = EOF;
@@ -91,8 +105,9 @@ export class Lexer {
   private markEnd = 0;
   private markNewline = false;
   private markHash = 0;
-  private markRunStart = 0;
-  private markRunHash = 0;
+  private markPrefixEnd = -1;
+  private markPrefixHash = 0;
+  private markNumber = 0;
 
   /** Where reading goes on: after the last token read. */
   private pos = 0;
@@ -115,8 +130,9 @@ export class Lexer {
     this.markEnd = this.end;
     this.markNewline = this.newline;
     this.markHash = this.hash;
-    this.markRunStart = this.runStart;
-    this.markRunHash = this.runHash;
+    this.markPrefixEnd = this.prefixEnd;
+    this.markPrefixHash = this.prefixHash;
+    this.markNumber = this.number;
   }
 
   /** Makes the token `mark` remembered the next one again (it is read again from there). */
@@ -126,8 +142,9 @@ export class Lexer {
     this.end = this.markEnd;
     this.newline = this.markNewline;
     this.hash = this.markHash;
-    this.runStart = this.markRunStart;
-    this.runHash = this.markRunHash;
+    this.prefixEnd = this.markPrefixEnd;
+    this.prefixHash = this.markPrefixHash;
+    this.number = this.markNumber;
     this.pos = this.markEnd;
   }
 
@@ -197,20 +214,41 @@ export class Lexer {
     }
     if (isNameStart(c)) {
       let h = hashStep(HASH_SEED, c);
-      let runStart = pos + 1;
-      let runHash = h;
+      /** the hash before the last character */
+      let previous = h;
+      /** after the last character that is not a digit */
+      let digitsStart = pos + 1;
+      /** after the leading zeros of the digits since then, and the hash up to there */
+      let zerosEnd = digitsStart;
+      let zerosHash = h;
+      let number = 0;
       for (pos++; pos < n; pos++) {
         const d = s.charCodeAt(pos);
         if (!isNamePart(d)) break;
+        previous = h;
         h = hashStep(h, d);
-        if (!isDigit(d)) {
-          runStart = pos + 1;
-          runHash = h;
-        }
+        if (d < 48 || d > 57) {
+          digitsStart = zerosEnd = pos + 1;
+          zerosHash = h;
+          number = 0;
+        } else if (d === 48 && zerosEnd === pos) {
+          zerosEnd = pos + 1;
+          zerosHash = h;
+        } else number = 10 * number + d - 48;
       }
       this.hash = h;
-      this.runStart = runStart;
-      this.runHash = runHash;
+      const digits = pos - digitsStart;
+      if (digits === 0 || digits > MAX_DIGITS) this.prefixEnd = -1;
+      else if (zerosEnd === pos) {
+        // all zeros: the last is the number
+        this.prefixEnd = pos - 1;
+        this.prefixHash = previous;
+        this.number = 0;
+      } else {
+        this.prefixEnd = zerosEnd;
+        this.prefixHash = zerosHash;
+        this.number = number;
+      }
       this.token(NAME, start, pos, newline);
       return;
     }

@@ -14,11 +14,7 @@
 // lookups of `w0`, `w1`, `w2`, ... read memory in order. Other names go to
 // an ordinary hash table. The lexer computes the hashes as it reads a name.
 
-/** The hash of the empty name; `hashStep` adds a character (FNV-1a). @internal */
-export const HASH_SEED = 0x811c9dc5 | 0;
-
-/** The hash of a name followed by the character `c`. @internal */
-export const hashStep = (h: number, c: number): number => Math.imul(h ^ c, 16777619);
+import { HASH_SEED, Lexer, NAME, hashStep } from './lexer';
 
 /** A slot for `hash`: FNV-1a's low bits depend only on the characters' low bits, so mix the high ones in (murmur3's finaliser). */
 function mix(hash: number): number {
@@ -29,15 +25,12 @@ function mix(hash: number): number {
   return h ^ (h >>> 16);
 }
 
-const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 /** `[A-Za-z0-9_$]` */
 const isNamePart = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 36;
 
 /** How many consecutive numbers of a prefix share a block. */
 const BLOCK = 16;
 const BLOCK_BITS = 4;
-/** The longest number that is split off (so that it fits an int). */
-const MAX_DIGITS = 9;
 
 /** Doubles a typed array's length, keeping its contents. */
 function grown<T extends Int32Array | Uint8Array>(a: T, fill: number): T {
@@ -141,14 +134,11 @@ export class Names {
   /** The numbered names' ids + 1 (0: none), BLOCK per block. */
   private slots = new Int32Array(BLOCK * 16);
 
-  // what `split` found (for `add` after `find` of the same name)
-  /** Where the name `split` last looked at starts in the source (-1: none, or not in the source), and whether it is numbered. */
-  private splitStart = -1;
-  private numberedSplit = false;
-  /** The prefix's id, or -1 when the prefix is new. */
+  // what `locate` found (for `add` after `find` of the same name)
+  /** Where the name `locate` last looked at starts in the source (-1: none, or not in the source). */
+  private locatedStart = -1;
+  /** A numbered name's prefix's id (-1 when it is new), and its number. */
   private prefix = -1;
-  private prefixEnd = 0;
-  private prefixHash = 0;
   private number = 0;
 
   /** `capacity`: how many names to make room for at first. */
@@ -186,33 +176,30 @@ export class Names {
 
   /**
    * The id of the name `source[start, end)` (the program's source), or -1.
-   * `hash` is the hash of the whole name, `runStart` where its final run of
-   * digits starts (`end` if none) and `runHash` the hash of the name up to there.
+   * The other arguments are the lexer's for the name: its hash, and where
+   * its prefix ends (-1 if it is not numbered), the prefix's hash and the number.
    */
-  find(start: number, end: number, hash: number, runStart: number, runHash: number): number {
-    const source = this.source;
-    if (!this.split(source, start, end, runStart, runHash)) return this.plain.find(source, start, end, hash);
-    if (this.prefix === -1) return -1;
-    const offset = this.block(false);
-    return offset === -1 ? -1 : (this.slots[offset + (this.number & (BLOCK - 1))] ?? 0) - 1;
+  find(start: number, end: number, hash: number, prefixEnd: number, prefixHash: number, number: number): number {
+    return this.locate(this.source, start, end, hash, prefixEnd, prefixHash, number);
   }
 
   /** Adds the name `source[start, end)`, not there yet (the arguments as for `find`), and returns its id. */
-  add(start: number, end: number, hash: number, runStart: number, runHash: number, kind: number): number {
+  add(start: number, end: number, hash: number, prefixEnd: number, prefixHash: number, number: number, kind: number): number {
     const id = this.row(kind, start);
-    const numbered = this.splitStart === start ? this.numberedSplit : this.split(this.source, start, end, runStart, runHash);
-    if (!numbered) this.plain.add(hash, id, start, end);
+    // (`find` has just located it, usually)
+    if (this.locatedStart !== start) this.locate(this.source, start, end, hash, prefixEnd, prefixHash, number);
+    if (prefixEnd === -1) this.plain.add(hash, id, start, end);
     else {
       if (this.prefix === -1) {
         this.prefix = this.prefixCount++;
-        this.prefixes.add(this.prefixHash, this.prefix, start, this.prefixEnd);
+        this.prefixes.add(prefixHash, this.prefix, start, prefixEnd);
         this.lastBlock.push(-1);
         this.lastOffset.push(0);
       }
       const offset = this.block(true); // (may grow `slots`)
       this.slots[offset + (this.number & (BLOCK - 1))] = id + 1;
     }
-    this.splitStart = -1;
+    this.locatedStart = -1;
     return id;
   }
 
@@ -226,31 +213,27 @@ export class Names {
     return id;
   }
 
-  /** The id of the name `source[start, end)` (the program's source), or -1, computing its hashes. */
+  /** The id of the name `source[start, end)` (the program's source), or -1. */
   findIn(start: number, end: number): number {
     return this.findText(this.source.slice(start, end));
   }
 
-  /** The id of `text`, or -1. */
+  /** The id of `text`, or -1: read as the lexer reads a name (a text that is not one name, as `Math.max`, is looked up whole). */
   findText(text: string): number {
-    let hash = HASH_SEED;
-    let runStart = 0;
-    let runHash = hash;
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      hash = hashStep(hash, c);
-      if (!isDigit(c)) {
-        runStart = i + 1;
-        runHash = hash;
-      }
+    const lexer = new Lexer(text);
+    let id: number;
+    if (lexer.kind === NAME && lexer.start === 0 && lexer.end === text.length) {
+      id = this.locate(text, 0, text.length, lexer.hash, lexer.prefixEnd, lexer.prefixHash, lexer.number);
+    } else {
+      let hash = HASH_SEED;
+      for (let i = 0; i < text.length; i++) hash = hashStep(hash, text.charCodeAt(i));
+      id = this.plain.find(text, 0, text.length, hash);
     }
-    const id = this.split(text, 0, text.length, runStart, runHash)
-      ? this.prefix === -1 ? -1 : this.numbered(this.block(false))
-      : this.plain.find(text, 0, text.length, hash);
-    this.splitStart = -1;
+    this.locatedStart = -1;
     return id;
   }
 
+  /** The id in the block at `offset` (-1: none) for `number`, or -1. */
   private numbered(offset: number): number {
     return offset === -1 ? -1 : (this.slots[offset + (this.number & (BLOCK - 1))] ?? 0) - 1;
   }
@@ -268,31 +251,16 @@ export class Names {
     return id;
   }
 
-  /**
-   * Whether the name is a prefix and a number; if so, sets `prefix` (its id,
-   * or -1 if new), `prefixEnd`, `prefixHash` and `number`. The leading zeros
-   * of the digits belong to the prefix (a lone 0 is the number), so that
-   * every name splits one way only.
-   */
-  private split(source: string, start: number, end: number, runStart: number, runHash: number): boolean {
-    this.splitStart = start;
-    this.numberedSplit = false;
-    this.prefix = -1;
-    if (runStart === end || end - runStart > MAX_DIGITS || runStart === start) return false;
-    let at = runStart;
-    let h = runHash;
-    while (at < end - 1 && source.charCodeAt(at) === 48) {
-      h = hashStep(h, 48);
-      at++;
+  /** The id of the name `source[start, end)`, or -1; for a numbered name, sets `prefix` (-1 if it is new) and `number`. */
+  private locate(source: string, start: number, end: number, hash: number, prefixEnd: number, prefixHash: number, number: number): number {
+    this.locatedStart = start;
+    if (prefixEnd === -1) {
+      this.prefix = -1;
+      return this.plain.find(source, start, end, hash);
     }
-    let n = 0;
-    for (let i = at; i < end; i++) n = 10 * n + source.charCodeAt(i) - 48;
-    this.prefixEnd = at;
-    this.prefixHash = h;
-    this.number = n;
-    this.prefix = this.prefixes.find(source, start, at, h);
-    this.numberedSplit = true;
-    return true;
+    this.number = number;
+    this.prefix = this.prefixes.find(source, start, prefixEnd, prefixHash);
+    return this.prefix === -1 ? -1 : this.numbered(this.block(false));
   }
 
   /** Where the block of `number` of `prefix` is in `slots`, or -1 if it has none (it is made when `make`). */

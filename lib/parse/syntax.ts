@@ -333,8 +333,9 @@ class Parser {
         targetStart = lexer.start;
         targetEnd = lexer.end;
         const hash = lexer.hash;
-        const runStart = lexer.runStart;
-        const runHash = lexer.runHash;
+        const prefixEnd = lexer.prefixEnd;
+        const prefixHash = lexer.prefixHash;
+        const number = lexer.number;
         lexer.next();
         const opTok = lexer.kind;
         if (opTok === BAD) return fail(lexer.error());
@@ -348,8 +349,8 @@ class Parser {
             backward = { start: firstStart, end: targetEnd };
             break;
           }
-          target = this.names.find(targetStart, targetEnd, hash, runStart, runHash);
-          if (target === -1) target = this.names.add(targetStart, targetEnd, hash, runStart, runHash, VARIABLE);
+          target = this.names.find(targetStart, targetEnd, hash, prefixEnd, prefixHash, number);
+          if (target === -1) target = this.names.add(targetStart, targetEnd, hash, prefixEnd, prefixHash, number, VARIABLE);
           const kind = this.names.kind[target] ?? VARIABLE;
           if (kind === RESERVED_WORD || kind === DECLARATION) {
             return fail(parseError(source, targetStart, targetEnd, `${this.names.text(target)} is a reserved word; choose another name`));
@@ -679,9 +680,10 @@ class Parser {
     const names = this.names;
     let end = lexer.end;
     const hash = lexer.hash;
-    const runStart = lexer.runStart;
-    const runHash = lexer.runHash;
-    let id = names.find(start, end, hash, runStart, runHash);
+    const prefixEnd = lexer.prefixEnd;
+    const prefixHash = lexer.prefixHash;
+    const number = lexer.number;
+    let id = names.find(start, end, hash, prefixEnd, prefixHash, number);
     let kind = id === -1 ? VARIABLE : (names.kind[id] ?? VARIABLE);
     /** `Math.max`, as written */
     let dottedName: string | undefined;
@@ -726,7 +728,7 @@ class Parser {
       const why = name === 'NaN' || name === 'Infinity' ? 'is not a finite number' : 'is a reserved word, not a variable';
       return parseError(source, start, end, `${name} ${why}`);
     }
-    if (id === -1) id = names.add(start, end, hash, runStart, runHash, VARIABLE);
+    if (id === -1) id = names.add(start, end, hash, prefixEnd, prefixHash, number, VARIABLE);
     const flags = names.flags[id] ?? 0;
     const node = this.nodes.push(N_NAME, id, start, end);
     if (this.inExponent === 0 && (flags & (INPUT | ASSIGNED)) === 0) {
