@@ -67,6 +67,23 @@ SINGLE[46] = DOT;
 SINGLE[45] = MINUS;
 SINGLE[47] = SLASH;
 
+// what each ASCII character is (one table read instead of a chain of comparisons)
+/** `[A-Za-z_$]` */
+const LETTER = 1;
+/** `[0-9]` */
+const DIGIT = 2;
+/** A token of its own: `* ( ) , ; - /` (a comment was skipped before). */
+const OPERATOR = 4;
+const CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  if (/[A-Za-z_$]/.test(ch)) CLASS[c] = LETTER;
+  else if (/[0-9]/.test(ch)) CLASS[c] = DIGIT;
+  else if ((SINGLE[c] ?? -1) >= 0 && ch !== '.') CLASS[c] = OPERATOR;
+}
+/** The class of character `c` (0 for any other, and for NaN past the end). */
+const classOf = (c: number): number => (c < 128 ? (CLASS[c] ?? 0) : 0);
+
 /** `[A-Za-z_$]` */
 const isNameStart = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36;
 /** `[A-Za-z0-9_$]` */
@@ -212,7 +229,12 @@ export class Lexer {
       this.token(EOF, n, n, newline);
       return;
     }
-    if (isNameStart(c)) {
+    const kind = classOf(c);
+    if (kind === OPERATOR) {
+      this.token(SINGLE[c] ?? BAD, start, start + 1, newline);
+      return;
+    }
+    if (kind === LETTER) {
       let h = hashStep(HASH_SEED, c);
       /** the hash before the last character */
       let previous = h;
@@ -224,10 +246,11 @@ export class Lexer {
       let number = 0;
       for (pos++; pos < n; pos++) {
         const d = s.charCodeAt(pos);
-        if (!isNamePart(d)) break;
+        const dClass = classOf(d);
+        if ((dClass & (LETTER | DIGIT)) === 0) break;
         previous = h;
         h = hashStep(h, d);
-        if (d < 48 || d > 57) {
+        if (dClass === LETTER) {
           digitsStart = zerosEnd = pos + 1;
           zerosHash = h;
           number = 0;
@@ -252,7 +275,7 @@ export class Lexer {
       this.token(NAME, start, pos, newline);
       return;
     }
-    if (isDigit(c) || (c === 46 && isDigit(s.charCodeAt(pos + 1)))) {
+    if (kind === DIGIT || (c === 46 && isDigit(s.charCodeAt(pos + 1)))) {
       // (?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?
       while (isDigit(s.charCodeAt(pos))) pos++;
       if (s.charCodeAt(pos) === 46) {
