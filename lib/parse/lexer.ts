@@ -113,18 +113,15 @@ export class Lexer {
    */
   hash = 0;
   prefixEnd = -1;
+  /** For a number: its value if it is digits alone (at most 15), else -1. */
+  integer = -1;
   prefixHash = 0;
   number = 0;
 
-  // the token `mark` remembered
-  private markKind: TokenKind = EOF;
-  private markStart = 0;
-  private markEnd = 0;
-  private markNewline = false;
-  private markHash = 0;
-  private markPrefixEnd = -1;
-  private markPrefixHash = 0;
-  private markNumber = 0;
+  /** Where the reading of the next token began (before the white space and comments before it). */
+  private from = 0;
+  /** Where the reading of the token `mark` remembered began. */
+  private marked = 0;
 
   /** Where reading goes on: after the last token read. */
   private pos = 0;
@@ -140,29 +137,15 @@ export class Lexer {
     if (this.kind !== EOF && this.kind !== BAD) this.read();
   }
 
-  /** Remembers the next token, to come back to it with `reset` after consuming it (and nothing more). */
+  /** Remembers the next token, to come back to it with `reset`. */
   mark(): void {
-    this.markKind = this.kind;
-    this.markStart = this.start;
-    this.markEnd = this.end;
-    this.markNewline = this.newline;
-    this.markHash = this.hash;
-    this.markPrefixEnd = this.prefixEnd;
-    this.markPrefixHash = this.prefixHash;
-    this.markNumber = this.number;
+    this.marked = this.from;
   }
 
-  /** Makes the token `mark` remembered the next one again (it is read again from there). */
+  /** Makes the token `mark` remembered the next one again: it is read again. */
   reset(): void {
-    this.kind = this.markKind;
-    this.start = this.markStart;
-    this.end = this.markEnd;
-    this.newline = this.markNewline;
-    this.hash = this.markHash;
-    this.prefixEnd = this.markPrefixEnd;
-    this.prefixHash = this.markPrefixHash;
-    this.number = this.markNumber;
-    this.pos = this.markEnd;
+    this.pos = this.marked;
+    this.read();
   }
 
   /** The next token's text (`''` at the end). */
@@ -196,6 +179,7 @@ export class Lexer {
     const s = this.source;
     const n = s.length;
     let pos = this.pos;
+    this.from = pos;
     let newline = false;
     let c: number;
     // skip white space and comments
@@ -277,8 +261,12 @@ export class Lexer {
     }
     if (kind === DIGIT || (c === 46 && isDigit(s.charCodeAt(pos + 1)))) {
       // (?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?
-      while (isDigit(s.charCodeAt(pos))) pos++;
+      let integer = 0;
+      for (let d = c; isDigit(d); d = s.charCodeAt(++pos)) integer = 10 * integer + d - 48;
+      // digits alone, few enough to be exact: the value, else Number() of the text
+      this.integer = pos - start <= 15 ? integer : -1;
       if (s.charCodeAt(pos) === 46) {
+        this.integer = -1;
         pos++;
         while (isDigit(s.charCodeAt(pos))) pos++;
       }
@@ -290,6 +278,7 @@ export class Lexer {
         if (isDigit(s.charCodeAt(p))) {
           while (isDigit(s.charCodeAt(p))) p++;
           pos = p;
+          this.integer = -1;
         }
       }
       if (pos < n && isNamePart(s.charCodeAt(pos))) {

@@ -543,8 +543,9 @@ class Parser {
           }
           expectOperand = false;
         } else if (tok === NUM) {
+          const integer = lexer.integer;
           lexer.next();
-          const value = Number(source.slice(tokStart, tokEnd));
+          const value = integer >= 0 ? integer : Number(source.slice(tokStart, tokEnd));
           if (!Number.isFinite(value)) return parseError(source, tokStart, tokEnd, `the number ${source.slice(tokStart, tokEnd)} is too large for a double`);
           this.pushOperand(nodes.number(value, tokStart, tokEnd));
           expectOperand = false;
