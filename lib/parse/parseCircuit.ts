@@ -4,7 +4,10 @@ import * as E from 'fp-ts/Either';
 import { Circuit, Wire } from '../Circuit';
 import { CircuitException } from '../errors';
 import { parseError, positionOf, type ParseError, type SourcePosition } from './ParseError';
-import { parseProgram, type Expr, type Statement } from './syntax';
+import {
+  N_DIV, N_MATH_MAX, N_MATH_POW, N_MAX, N_MUL, N_NAME, N_NEG, N_NUM, N_POW, N_RELU, N_SIG, N_SIGMOID, N_SKIP, N_SUB, N_SUM,
+  STATEMENT, S_FROM, S_ROOT, S_TARGET, S_TARGET_END, S_TARGET_START, functionOf, parseProgram, type Program,
+} from './syntax';
 
 /**
  * The result of {@link parseCircuit}: the circuit, its output wire (always
@@ -62,8 +65,9 @@ export interface ParsedCircuit {
  * backward pass: the rest of the text is not read, and
  * {@link ParsedCircuit.backward} says where it started.
  *
- * Parsing uses no recursion: a sum of 200,000 terms, 50,000 statements or
- * 300,000 nested parentheses are fine.
+ * Parsing uses no recursion and takes time linear in the text: a program of
+ * a million gates (333,334 statements, or one expression nested 333,334
+ * deep) or 300,000 nested parentheses are fine.
  *
  * @example
  * ```ts
@@ -85,14 +89,15 @@ export function parseCircuit(source: string): E.Either<ParseError, ParsedCircuit
   if (typeof source !== 'string') return E.left(parseError('', 0, 0, `the program must be a string, got ${typeof source}`));
   const parsed = parseProgram(source);
   if (!parsed.ok) return E.left(parsed.error);
-  const { statements, backward } = parsed.value;
+  const program = parsed.value;
+  const { statements, backward } = program;
   const backwardAt = backward === undefined ? undefined : positionOf(source, backward.start);
   if (statements.length === 0) {
     if (backward !== undefined) return E.left(parseError(source, backward.start, backward.end, 'the program has no forward pass before this backward pass'));
     return E.left(parseError(source, source.length, source.length, 'the expression is empty: nothing to compute'));
   }
   try {
-    return build(source, statements, backwardAt);
+    return build(source, program, backwardAt);
   } catch (e) {
     /* c8 ignore next */
     if (e instanceof CircuitException) return E.left(parseError(source, 0, 0, e.message));
@@ -102,11 +107,197 @@ export function parseCircuit(source: string): E.Either<ParseError, ParsedCircuit
 
 type Value = Wire | number;
 
-/** The children of a node that are lowered to wires (pow's exponent is folded instead). */
+function build(source: string, program: Program, backward: SourcePosition | undefined): E.Either<ParseError, ParsedCircuit> {
+  // 1. Names used wrongly (found while parsing, reported only if the whole program parses).
+  if (program.misuse !== undefined) return E.left(program.misuse);
+  const { nodes, statements, names, inputs, firstUses } = program;
+  const { op, arg, start, end, numbers } = nodes;
+
+  // 2. The inputs, then each statement's gates in order.
+  const circuit = new Circuit();
+  /** Each name's wire, by id: an input, or an assigned variable once its statement is lowered. */
+  const wires = new Array<Wire | undefined>(names.count).fill(undefined);
+  for (let k = 0; k < inputs.length; k++) {
+    const id = inputs.at(k);
+    try {
+      wires[id] = circuit.input(names.text(id));
+    } catch (e) {
+      const at = start[firstUses.at(k)] ?? 0;
+      if (e instanceof CircuitException) return E.left(parseError(source, at, at + names.length(id), e.message));
+      throw e;
+    }
+  }
+  const count = statements.length / STATEMENT;
+  const autoName = ['x', 'out', 'result'].find((n) => !program.isUsed(n));
+  const wire = (v: Value): Wire => (typeof v === 'number' ? circuit.constant(v) : v);
+  /** The value stack: values[0 .. sp - 1]. */
+  const values: Value[] = [];
+  for (let s = 0; s < count; s++) {
+    const target = statements.at(STATEMENT * s + S_TARGET);
+    const root = statements.at(STATEMENT * s + S_ROOT);
+    const name = target !== -1 ? names.text(target) : s === count - 1 ? autoName : undefined;
+    let sp = 0;
+    // lower the nodes in order (postfix: a node's operands are on the value stack)
+    let i = statements.at(STATEMENT * s + S_FROM);
+    try {
+      for (; i <= root; i++) {
+        const gateName = i === root ? name : undefined;
+        const kind = op[i] ?? N_NUM;
+        switch (kind) {
+          case N_NUM:
+            values[sp++] = numbers[arg[i] ?? 0] ?? NaN;
+            break;
+          case N_NAME: {
+            const w = wires[arg[i] ?? 0];
+            if (w === undefined) return E.left(parseError(source, start[i] ?? 0, end[i] ?? 0, `internal: unknown name ${names.text(arg[i] ?? 0)}`));
+            values[sp++] = w;
+            break;
+          }
+          case N_NEG: {
+            const x = values[sp - 1];
+            if (x === undefined) return E.left(parseError(source, start[i] ?? 0, end[i] ?? 0, 'internal: no operand'));
+            values[sp - 1] = typeof x === 'number' ? -x : circuit.neg(x, gateName);
+            break;
+          }
+          case N_SUB:
+          case N_MUL:
+          case N_DIV: {
+            const x = values[sp - 2];
+            const y = values[sp - 1];
+            if (x === undefined || y === undefined) return E.left(parseError(source, start[i] ?? 0, end[i] ?? 0, 'internal: no operand'));
+            let v: Wire;
+            if (kind === N_SUB) v = circuit.sub(wire(x), wire(y), gateName);
+            else if (kind === N_MUL) v = circuit.mul(wire(x), wire(y), gateName);
+            // a / b = a * (1.0 / b), the chapter's decomposition; 1 / b is the reciprocal alone
+            else if (x === 1) v = circuit.reciprocal(wire(y), gateName);
+            else {
+              const a = wire(x);
+              v = circuit.mul(a, circuit.reciprocal(wire(y)), gateName);
+            }
+            values[sp - 2] = v;
+            sp--;
+            break;
+          }
+          case N_SUM:
+          case N_MAX:
+          case N_MATH_MAX: {
+            const n = arg[i] ?? 0;
+            const x = values[sp - n];
+            const y = values[sp - n + 1];
+            if (kind !== N_SUM && n === 2 && x !== undefined && y !== undefined && (x === 0) !== (y === 0) && (typeof x !== 'number' || typeof y !== 'number')) {
+              // max(a, 0) is the chapter's ReLU
+              values[sp - 2] = circuit.relu(wire(x === 0 ? y : x), gateName);
+              sp--;
+              break;
+            }
+            const terms: Wire[] = [];
+            for (let k = sp - n; k < sp; k++) {
+              const t = values[k];
+              if (t === undefined) return E.left(parseError(source, start[i] ?? 0, end[i] ?? 0, 'internal: no operand'));
+              terms.push(wire(t));
+            }
+            sp -= n;
+            values[sp++] = kind === N_SUM ? circuit.add(terms, gateName) : circuit.max(terms, gateName);
+            break;
+          }
+          case N_SIG:
+          case N_SIGMOID:
+          case N_RELU: {
+            const x = values[sp - 1];
+            if (x === undefined) return E.left(parseError(source, start[i] ?? 0, end[i] ?? 0, 'internal: no operand'));
+            values[sp - 1] = kind === N_RELU ? circuit.relu(wire(x), gateName) : circuit.sigmoid(wire(x), gateName);
+            break;
+          }
+          case N_POW:
+          case N_MATH_POW: {
+            const x = values[sp - 1];
+            const skip = arg[i] ?? 0;
+            if (x === undefined || skip >= i) return E.left(parseError(source, start[i] ?? 0, end[i] ?? 0, 'internal: no operand'));
+            const k = fold(exponentOf(program, skip + 1, i));
+            if (typeof k !== 'number') return E.left(parseError(source, k.start, k.end, k.reason));
+            values[sp - 1] = circuit.pow(wire(x), k, gateName);
+            break;
+          }
+          case N_SKIP:
+            // over the exponent, to its pow (folded there)
+            i = (arg[i] ?? 0) - 1;
+            break;
+          default:
+            return E.left(parseError(source, start[i] ?? 0, end[i] ?? 0, 'internal: unknown node'));
+        }
+      }
+    } catch (err) {
+      if (err instanceof CircuitException) return E.left(parseError(source, start[i] ?? 0, end[i] ?? 0, err.message));
+      throw err;
+    }
+    let w = values[0];
+    if (w === undefined || sp !== 1) return E.left(parseError(source, start[root] ?? 0, end[root] ?? 0, 'internal: no value'));
+    try {
+      if (typeof w === 'number') w = circuit.constant(w, name);
+      else if (target !== -1 || w.index !== circuit.size - 1) {
+        // `var y = x` (or a bare `x` that is not the last wire): a wire of its own.
+        // (A root that made a gate gave it `name`, so only a name needs looking at.)
+        const madeGate = op[root] !== N_NAME;
+        if (name === undefined || (!madeGate && w.name !== name)) w = circuit.add([w], name);
+      }
+    } catch (e) {
+      if (!(e instanceof CircuitException)) throw e;
+      const from = target !== -1 ? statements.at(STATEMENT * s + S_TARGET_START) : (start[root] ?? 0);
+      const to = target !== -1 ? statements.at(STATEMENT * s + S_TARGET_END) : (end[root] ?? 0);
+      return E.left(parseError(source, from, to, e.message));
+    }
+    if (target !== -1) wires[target] = w;
+  }
+  const output = circuit.output;
+  if (output === undefined) return E.left(parseError(source, 0, 0, 'the expression is empty: nothing to compute'));
+  return E.right({ circuit, output, backward });
+}
+
+/** A constant expression's tree (pow's exponent), rebuilt from its nodes to be folded. */
+type Expr =
+  | { readonly kind: 'num'; readonly value: number; readonly start: number; readonly end: number }
+  | { readonly kind: 'name'; readonly name: string; readonly start: number; readonly end: number }
+  | { readonly kind: 'call'; readonly written: string; readonly start: number; readonly end: number }
+  | { readonly kind: 'neg'; readonly arg: Expr; readonly start: number; readonly end: number }
+  | { readonly kind: 'bin'; readonly op: '-' | '*' | '/'; readonly left: Expr; readonly right: Expr; readonly start: number; readonly end: number }
+  | { readonly kind: 'sum'; readonly terms: readonly Expr[]; readonly start: number; readonly end: number };
+
+/** The tree of the expression whose postfix nodes are `from` to `to - 1` (skips are left out), without recursion. */
+function exponentOf(program: Program, from: number, to: number): Expr {
+  const { op, arg, start, end, numbers } = program.nodes;
+  const stack: Expr[] = [];
+  const pop = (n: number): Expr[] => stack.splice(stack.length - n, n);
+  for (let j = from; j < to; j++) {
+    const kind = op[j] ?? N_NUM;
+    const s = start[j] ?? 0;
+    const e = end[j] ?? 0;
+    const a = arg[j] ?? 0;
+    const fn = functionOf(kind);
+    if (kind === N_SKIP) continue;
+    if (kind === N_NUM) stack.push({ kind: 'num', value: numbers[a] ?? NaN, start: s, end: e });
+    else if (kind === N_NAME) stack.push({ kind: 'name', name: program.names.text(a), start: s, end: e });
+    else if (fn !== undefined) {
+      // a call is not folded (its arguments are not looked at)
+      pop(kind === N_MAX || kind === N_MATH_MAX ? a : kind === N_POW || kind === N_MATH_POW ? 2 : 1);
+      stack.push({ kind: 'call', written: fn.written, start: s, end: e });
+    } else if (kind === N_NEG) {
+      const [x] = pop(1);
+      if (x !== undefined) stack.push({ kind: 'neg', arg: x, start: s, end: e });
+    } else if (kind === N_SUM) stack.push({ kind: 'sum', terms: pop(a), start: s, end: e });
+    else {
+      const [left, right] = pop(2);
+      if (left !== undefined && right !== undefined) stack.push({ kind: 'bin', op: kind === N_SUB ? '-' : kind === N_MUL ? '*' : '/', left, right, start: s, end: e });
+    }
+  }
+  return stack.pop() ?? { kind: 'num', value: NaN, start: 0, end: 0 };
+}
+
+/** The children of a node that are folded. */
 function childrenOf(e: Expr): readonly Expr[] {
   switch (e.kind) {
     case 'num':
     case 'name':
+    case 'call':
       return [];
     case 'neg':
       return [e.arg];
@@ -114,168 +305,6 @@ function childrenOf(e: Expr): readonly Expr[] {
       return [e.left, e.right];
     case 'sum':
       return e.terms;
-    case 'call':
-      return e.fn === 'pow' ? e.args.slice(0, 1) : e.args;
-  }
-}
-
-function build(source: string, statements: readonly Statement[], backward: SourcePosition | undefined): E.Either<ParseError, ParsedCircuit> {
-  const where = (offset: number): string => {
-    const p = positionOf(source, offset);
-    return `line ${String(p.line)}, column ${String(p.column)}`;
-  };
-  // 1. Which names are inputs (used before any assignment), in order of first use.
-  const inputs = new Map<string, number>();
-  const assigned = new Map<string, number>();
-  const stack: Expr[] = [];
-  for (let s = 0; s < statements.length; s++) {
-    const st = statements[s];
-    if (st === undefined) continue;
-    if (st.target === undefined && s < statements.length - 1) {
-      return E.left(parseError(source, st.expr.start, st.expr.end, 'this expression is not used: assign it (var name = ...) or make it the last statement'));
-    }
-    stack.push(st.expr);
-    while (stack.length > 0) {
-      const e = stack.pop();
-      if (e === undefined) break;
-      if (e.kind === 'name') {
-        if (!assigned.has(e.name) && !inputs.has(e.name)) inputs.set(e.name, e.start);
-        continue;
-      }
-      const kids = childrenOf(e);
-      for (let k = kids.length - 1; k >= 0; k--) {
-        const kid = kids[k];
-        if (kid !== undefined) stack.push(kid);
-      }
-    }
-    const t = st.target;
-    if (t !== undefined) {
-      const before = assigned.get(t.name);
-      if (before !== undefined) {
-        return E.left(parseError(source, t.start, t.end, `${t.name} is already assigned (${where(before)}); assign each variable once`));
-      }
-      const used = inputs.get(t.name);
-      if (used !== undefined) {
-        return E.left(parseError(source, t.start, t.end, `${t.name} is used before it is assigned (${where(used)}), so it is an input; choose another name`));
-      }
-      assigned.set(t.name, t.start);
-    }
-  }
-
-  // 2. The inputs, then each statement's gates in order.
-  const circuit = new Circuit();
-  const scope = new Map<string, Wire>();
-  for (const [name, at] of inputs) {
-    try {
-      scope.set(name, circuit.input(name));
-    } catch (e) {
-      if (e instanceof CircuitException) return E.left(parseError(source, at, at + name.length, e.message));
-      throw e;
-    }
-  }
-  const last = statements[statements.length - 1];
-  const autoName = ['x', 'out', 'result'].find((n) => !inputs.has(n) && !assigned.has(n));
-  for (const st of statements) {
-    const name = st.target?.name ?? (st === last ? autoName : undefined);
-    const lowered = lower(source, circuit, scope, st.expr, name);
-    if (E.isLeft(lowered)) return lowered;
-    let wire = lowered.right;
-    const at = st.target ?? st.expr;
-    try {
-      if (typeof wire === 'number') wire = circuit.constant(wire, name);
-      else if (st.target !== undefined || wire.index !== circuit.size - 1) {
-        // `var y = x` (or a bare `x` that is not the last wire): a wire of its own
-        if (name === undefined || wire.name !== name) wire = circuit.add([wire], name);
-      }
-    } catch (e) {
-      if (e instanceof CircuitException) return E.left(parseError(source, at.start, at.end, e.message));
-      throw e;
-    }
-    if (st.target !== undefined) scope.set(st.target.name, wire);
-  }
-  const output = circuit.output;
-  if (output === undefined) return E.left(parseError(source, 0, 0, 'the expression is empty: nothing to compute'));
-  return E.right({ circuit, output, backward });
-}
-
-/** Lowers one expression to gates, without recursion; the root gate gets `name`. */
-function lower(source: string, circuit: Circuit, scope: ReadonlyMap<string, Wire>, root: Expr, name: string | undefined): E.Either<ParseError, Value> {
-  const frames: { readonly e: Expr; done: boolean }[] = [{ e: root, done: false }];
-  const values: Value[] = [];
-  const wire = (v: Value): Wire => (typeof v === 'number' ? circuit.constant(v) : v);
-  while (frames.length > 0) {
-    const frame = frames[frames.length - 1];
-    if (frame === undefined) break;
-    const e = frame.e;
-    if (!frame.done) {
-      frame.done = true;
-      const kids = childrenOf(e);
-      for (let k = kids.length - 1; k >= 0; k--) {
-        const kid = kids[k];
-        if (kid !== undefined) frames.push({ e: kid, done: false });
-      }
-      continue;
-    }
-    frames.pop();
-    const n = childrenOf(e).length;
-    const args = values.splice(values.length - n, n);
-    const gateName = e === root ? name : undefined;
-    try {
-      const v = make(e, args, gateName);
-      if (typeof v === 'string') return E.left(parseError(source, e.start, e.end, v));
-      if (typeof v === 'number' || v instanceof Wire) values.push(v);
-      else return E.left(parseError(source, v.start, v.end, v.reason));
-    } catch (err) {
-      if (err instanceof CircuitException) return E.left(parseError(source, e.start, e.end, err.message));
-      throw err;
-    }
-  }
-  const result = values.pop();
-  return result === undefined ? E.left(parseError(source, root.start, root.end, 'internal: no value')) : E.right(result);
-
-  function make(e: Expr, args: Value[], gateName: string | undefined): Value | string | { start: number; end: number; reason: string } {
-    const [x, y] = args;
-    switch (e.kind) {
-      case 'num':
-        return e.value;
-      case 'name':
-        return scope.get(e.name) ?? `internal: unknown name ${e.name}`;
-      case 'neg':
-        if (x === undefined) return 'internal: no operand';
-        return typeof x === 'number' ? -x : circuit.neg(x, gateName);
-      case 'bin':
-        if (x === undefined || y === undefined) return 'internal: no operand';
-        if (e.op === '-') return circuit.sub(wire(x), wire(y), gateName);
-        if (e.op === '*') return circuit.mul(wire(x), wire(y), gateName);
-        // a / b = a * (1.0 / b), the chapter's decomposition; 1 / b is the reciprocal alone
-        if (x === 1) return circuit.reciprocal(wire(y), gateName);
-        {
-          const a = wire(x);
-          return circuit.mul(a, circuit.reciprocal(wire(y)), gateName);
-        }
-      case 'sum':
-        return circuit.add(args.map(wire), gateName);
-      case 'call':
-        switch (e.fn) {
-          case 'sig':
-            return x === undefined ? 'internal: no operand' : circuit.sigmoid(wire(x), gateName);
-          case 'relu':
-            return x === undefined ? 'internal: no operand' : circuit.relu(wire(x), gateName);
-          case 'max':
-            // max(a, 0) is the chapter's ReLU
-            if (args.length === 2 && x !== undefined && y !== undefined && (x === 0) !== (y === 0) && (typeof x !== 'number' || typeof y !== 'number')) {
-              return circuit.relu(wire(x === 0 ? y : x), gateName);
-            }
-            return circuit.max(args.map(wire), gateName);
-          case 'pow': {
-            const exponent = e.args[1];
-            if (x === undefined || exponent === undefined) return 'internal: no operand';
-            const k = fold(exponent);
-            if (typeof k !== 'number') return k;
-            return circuit.pow(wire(x), k, gateName);
-          }
-        }
-    }
   }
 }
 

@@ -151,6 +151,20 @@ describe('parseCircuit', () => {
       expect(value('var q = max(\n  a,\n  b\n)', { a: 1, b: 2 })).to.equal(2);
     });
 
+    it('tells apart names that differ only in their digits (x7, x07, x007, x0, x00, x70, a number of ten digits)', () => {
+      const names = ['x7', 'x07', 'x007', 'x0', 'x00', 'x000', 'x70', 'x', 'x7a', 'x1234567890', 'x123456789', 'x0123456789'];
+      const p = parsed(`var y = ${names.join(' + ')};\nvar z = ${[...names].reverse().join(' * ')};\nvar x7b = y + z + x07 + x1234567890`);
+      expect(p.circuit.inputNames).to.deep.equal(names);
+      const gates = shape(p.circuit).slice(names.length);
+      expect(gates[0]).to.equal(`y = add(${names.join(', ')})`);
+      expect(gates[1]).to.equal('_13 = multiply(x0123456789, x123456789)');
+      expect(gates[gates.length - 1]).to.equal('x7b = add(y, z, x07, x1234567890)');
+      // a gradient's name is d + a known name, with its digits
+      expect(parsed('var x = x007 * x07;\nvar dx007 = x07 * dx;').backward).to.deep.equal({ line: 2, column: 1 });
+      expect(parsed('var x = x007 * x07;\nvar dx7 = x07 * 2;').backward).to.equal(undefined);
+      expect(failure('var q07 = a;\nvar q7 = b;\nvar q07 = c;').split('\n')[0]).to.equal('line 3, column 5: q07 is already assigned (line 1, column 5); assign each variable once');
+    });
+
     it('gives an alias its own wire: var y = x is a one-input add named y', () => {
       const p = parsed('var q = a * b; var y = q;');
       expect(shape(p.circuit)).to.deep.equal(['a (input)', 'b (input)', 'q = multiply(a, b)', 'y = add(q)']);
@@ -204,6 +218,50 @@ describe('parseCircuit', () => {
       const fwd = orThrow(p.circuit.forward({ a: 3 }));
       expect(fwd.output).to.equal(6 - 49999 * 3);
       expect(orThrow(p.circuit.backward(fwd)).inputs()).to.deep.equal({ a: 2 - 49999 });
+    });
+
+    it('parses a chapter-style program of 1,000,002 gates (333,334 statements, 666,669 inputs) into the right circuit', function () {
+      this.timeout(120_000);
+      const n = 333334;
+      const lines: string[] = [];
+      for (let k = 0; k < n; k++) lines.push(`var x${String(k + 1)} = max(w${String(k)} * x${String(k)} + b${String(k)}, 0);`);
+      const { circuit, output } = parsed(lines.join('\n'));
+      expect(circuit.inputNames.length).to.equal(2 * n + 1);
+      expect(circuit.size - circuit.inputNames.length).to.equal(3 * n);
+      expect(output.name).to.equal(`x${String(n)}`);
+      expect(circuit.inputNames.slice(0, 5)).to.deep.equal(['w0', 'x0', 'b0', 'w1', 'b1']);
+      expect([circuit.describe(2 * n + 1), circuit.describe(2 * n + 3), circuit.describe(circuit.size - 1)]).to.deep.equal([
+        `_${String(2 * n + 1)} = multiply(w0, x0)`,
+        `x1 = relu(_${String(2 * n + 2)})`,
+        `x${String(n)} = relu(_${String(circuit.size - 2)})`,
+      ]);
+      // every w_k = 1, b_k = 1, x0 = 0: x_k = k, and every relu is active, so
+      // d x_n / d b_k = 1, d x_n / d w_k = x_k = k, d x_n / d x0 = 1
+      const point = new Float64Array(circuit.inputNames.length).fill(1);
+      point[1] = 0;
+      const fwd = orThrow(circuit.forwardArray(point));
+      expect(fwd.output).to.equal(n);
+      const bwd = orThrow(circuit.backward(fwd));
+      for (const k of [0, 1, 1000, n - 1]) {
+        const w = circuit.wire(`w${String(k)}`);
+        const b = circuit.wire(`b${String(k)}`);
+        expect(w && bwd.gradient(w), `dw${String(k)}`).to.equal(k);
+        expect(b && bwd.gradient(b), `db${String(k)}`).to.equal(1);
+      }
+      const x0 = circuit.wire('x0');
+      expect(x0 && bwd.gradient(x0)).to.equal(1);
+    });
+
+    it('parses the same chain as one nested expression of 1,000,002 gates', function () {
+      this.timeout(120_000);
+      const n = 333334;
+      const { circuit } = parsed(`${'max(w * '.repeat(n)}x0${' + b, 0)'.repeat(n)}`);
+      expect(circuit.inputNames).to.deep.equal(['w', 'x0', 'b']);
+      expect(circuit.size).to.equal(3 + 3 * n);
+      // w = 1, b = 1, x0 = 0: x_n = n, d/db = n, d/dw = 0 + 1 + ... + (n - 1), d/dx0 = 1
+      const fwd = orThrow(circuit.forward({ w: 1, x0: 0, b: 1 }));
+      expect(fwd.output).to.equal(n);
+      expect(orThrow(circuit.backward(fwd)).inputs()).to.deep.equal({ w: (n * (n - 1)) / 2, x0: 1, b: n });
     });
 
     it('gives the right answer for 300,000 nested parentheses, nested sums and unary minuses (no recursion)', () => {

@@ -1,0 +1,267 @@
+/**
+ * How fast `parseCircuit` is on million-gate inputs, and how much of that is
+ * the parser's own work: for each input, the median time of `parseCircuit`
+ * and of building the identical circuit directly with the Circuit API
+ * (checked identical wire by wire once, outside the timing). Each input runs
+ * in a process of its own, after one warm-up run.
+ *
+ *   npm run build && node --expose-gc dist/bench/parse.js [--runs=7] [--only=program,...] [--json] [--scale=1] [--no-check] [--cpu]
+ *
+ * Inputs (about 1,000,000 gates each at --scale=1):
+ * - `program`: 333,334 statements `var x1 = max(w0 * x0 + b0, 0);` (mul, add, relu);
+ * - `nested`:  the same chain as one nested expression `max(w333333 * max(... , 0) + b333333, 0)`;
+ * - `sum`:     `a0*b0 + a1*b1 + ...`, 500,000 products and one add;
+ * - `division`: 125,000 terms `(a0 + 0.5) / (b0 * 0.25 - 3)` (8 gates each, 3 of them constants), added.
+ */
+import { execFileSync } from 'node:child_process';
+import * as E from 'fp-ts/Either';
+import { Circuit, parseCircuit, type Wire } from '../lib/index';
+import { parseProgram } from '../lib/parse/syntax';
+
+interface Input {
+  readonly name: string;
+  /** The program text. */
+  text(): string;
+  /** The same circuit, built directly. */
+  build(): Circuit;
+}
+
+function program(steps: number): Input {
+  return {
+    name: 'program',
+    text() {
+      const lines: string[] = [];
+      for (let k = 0; k < steps; k++) lines.push(`var x${String(k + 1)} = max(w${String(k)} * x${String(k)} + b${String(k)}, 0);`);
+      return lines.join('\n');
+    },
+    build() {
+      const c = new Circuit();
+      // the parser declares every input first, in order of first use: w0 x0 b0 w1 b1 ...
+      const w: Wire[] = [];
+      const b: Wire[] = [];
+      w.push(c.input('w0'));
+      let x = c.input('x0');
+      b.push(c.input('b0'));
+      for (let k = 1; k < steps; k++) {
+        w.push(c.input(`w${String(k)}`));
+        b.push(c.input(`b${String(k)}`));
+      }
+      for (let k = 0; k < steps; k++) x = c.relu(c.add([c.mul(w[k]!, x), b[k]!]), `x${String(k + 1)}`);
+      return c;
+    },
+  };
+}
+
+function nested(steps: number): Input {
+  return {
+    name: 'nested',
+    text() {
+      const parts: string[] = [];
+      for (let k = steps - 1; k >= 0; k--) parts.push(`max(w${String(k)} * `);
+      parts.push('x0');
+      for (let k = 0; k < steps; k++) parts.push(` + b${String(k)}, 0)`);
+      return parts.join('');
+    },
+    build() {
+      const c = new Circuit();
+      // order of first use: w(steps-1) ... w0, x0, b0 ... b(steps-1)
+      const w: Wire[] = new Array<Wire>(steps);
+      for (let k = steps - 1; k >= 0; k--) w[k] = c.input(`w${String(k)}`);
+      let x = c.input('x0');
+      const b: Wire[] = [];
+      for (let k = 0; k < steps; k++) b.push(c.input(`b${String(k)}`));
+      for (let k = 0; k < steps; k++) x = c.relu(c.add([c.mul(w[k]!, x), b[k]!]), k === steps - 1 ? 'x' : undefined);
+      return c;
+    },
+  };
+}
+
+function sum(terms: number): Input {
+  return {
+    name: 'sum',
+    text() {
+      const parts: string[] = [];
+      for (let i = 0; i < terms; i++) parts.push(`a${String(i)}*b${String(i)}`);
+      return parts.join(' + ');
+    },
+    build() {
+      const c = new Circuit();
+      const a: Wire[] = [];
+      const b: Wire[] = [];
+      for (let i = 0; i < terms; i++) {
+        a.push(c.input(`a${String(i)}`));
+        b.push(c.input(`b${String(i)}`));
+      }
+      const products: Wire[] = [];
+      for (let i = 0; i < terms; i++) products.push(c.mul(a[i]!, b[i]!));
+      c.add(products, 'x');
+      return c;
+    },
+  };
+}
+
+function division(terms: number): Input {
+  return {
+    name: 'division',
+    text() {
+      const parts: string[] = [];
+      for (let i = 0; i < terms; i++) parts.push(`(a${String(i)} + 0.5) / (b${String(i)} * 0.25 - 3)`);
+      return parts.join(' + ');
+    },
+    build() {
+      const c = new Circuit();
+      const a: Wire[] = [];
+      const b: Wire[] = [];
+      for (let i = 0; i < terms; i++) {
+        a.push(c.input(`a${String(i)}`));
+        b.push(c.input(`b${String(i)}`));
+      }
+      const quotients: Wire[] = [];
+      for (let i = 0; i < terms; i++) {
+        const num = c.add([a[i]!, c.constant(0.5)]);
+        const den = c.sub(c.mul(b[i]!, c.constant(0.25)), c.constant(3));
+        quotients.push(c.mul(num, c.reciprocal(den)));
+      }
+      c.add(quotients, 'x');
+      return c;
+    },
+  };
+}
+
+const args = process.argv.slice(2);
+const option = (name: string): string | undefined => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const runs = Number(option('runs') ?? '7');
+const scale = Number(option('scale') ?? '1');
+const cpu = args.includes('--cpu');
+const INPUTS: readonly Input[] = [
+  program(Math.round(333_334 * scale)),
+  nested(Math.round(333_334 * scale)),
+  sum(Math.round(500_000 * scale)),
+  division(Math.round(125_000 * scale)),
+];
+
+interface Figures {
+  name: string;
+  wires: number;
+  gates: number;
+  chars: number;
+  parseMs: number;
+  /** The parser's front end alone: text to numbered names and postfix nodes, no circuit. */
+  frontMs: number;
+  buildMs: number;
+  parseNsPerGate: number;
+  buildNsPerGate: number;
+  parserOnlyNsPerGate: number;
+  frontNsPerGate: number;
+}
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((x, y) => x - y);
+  return s[s.length >> 1]!;
+};
+
+const gc = (): void => {
+  (globalThis as { gc?: () => void }).gc?.();
+};
+
+/**
+ * Milliseconds `f` takes: wall time, or with --cpu the process's CPU time
+ * (then the workers run with a single-threaded GC, so that it is the work
+ * of one thread), which a busy machine disturbs less.
+ */
+function time(f: () => unknown): number {
+  gc();
+  if (cpu) {
+    const c0 = process.cpuUsage();
+    f();
+    const c = process.cpuUsage(c0);
+    return (c.user + c.system) / 1e3;
+  }
+  const t0 = process.hrtime.bigint();
+  f();
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
+function parseOrThrow(text: string): Circuit {
+  const r = parseCircuit(text);
+  if (E.isLeft(r)) throw new Error(r.left.message);
+  return r.right.circuit;
+}
+
+function measure(input: Input): Figures {
+  const text = input.text();
+  // the same circuit, wire by wire (--no-check: sizes only)
+  const parsed = parseOrThrow(text);
+  const built = input.build();
+  if (parsed.size !== built.size) throw new Error(`${input.name}: parsed ${String(parsed.size)} wires, built ${String(built.size)}`);
+  for (let i = 0; i < parsed.size && !args.includes('--no-check'); i++) {
+    if (parsed.describe(i) !== built.describe(i)) throw new Error(`${input.name}: wire ${String(i)} is ${parsed.describe(i)} parsed, ${built.describe(i)} built`);
+  }
+  const wires = parsed.size;
+  const gates = wires - parsed.inputNames.length;
+  const parseTimes: number[] = [];
+  const frontTimes: number[] = [];
+  const buildTimes: number[] = [];
+  // alternate, so that a noisy moment hits all three
+  for (let r = 0; r < runs; r++) {
+    buildTimes.push(time(() => input.build()));
+    parseTimes.push(time(() => parseOrThrow(text)));
+    frontTimes.push(time(() => parseProgram(text)));
+  }
+  const parseMs = median(parseTimes);
+  const frontMs = median(frontTimes);
+  const buildMs = median(buildTimes);
+  return {
+    name: input.name,
+    wires,
+    gates,
+    chars: text.length,
+    parseMs,
+    frontMs,
+    buildMs,
+    parseNsPerGate: (parseMs * 1e6) / gates,
+    buildNsPerGate: (buildMs * 1e6) / gates,
+    parserOnlyNsPerGate: ((parseMs - buildMs) * 1e6) / gates,
+    frontNsPerGate: (frontMs * 1e6) / gates,
+  };
+}
+
+const one = option('one');
+if (one !== undefined) {
+  const input = INPUTS.find((i) => i.name === one);
+  if (input === undefined) throw new Error(`no input ${one}`);
+  process.stdout.write(`${JSON.stringify(measure(input))}\n`);
+} else {
+  const only = option('only')?.split(',');
+  const rows: Figures[] = [];
+  for (const input of INPUTS) {
+    if (only !== undefined && !only.includes(input.name)) continue;
+    const out = execFileSync(
+      process.execPath,
+      [
+        '--expose-gc',
+        '--max-old-space-size=4096',
+        ...(cpu ? ['--single-threaded-gc'] : []),
+        __filename,
+        `--one=${input.name}`,
+        `--runs=${String(runs)}`,
+        `--scale=${String(scale)}`,
+        ...args.filter((a) => a === '--no-check' || a === '--cpu'),
+      ],
+      { encoding: 'utf8' },
+    );
+    rows.push(JSON.parse(out) as Figures);
+  }
+  if (args.includes('--json')) process.stdout.write(`${JSON.stringify(rows)}\n`);
+  else {
+    const f = (x: number): string => x.toFixed(0).padStart(8);
+    console.log(`median of ${String(runs)} runs (${cpu ? 'CPU time, single-threaded GC' : 'wall time'}); ns per gate (gates = wires that are not inputs)`);
+    console.log('parse: parseCircuit; build: the same circuit with the Circuit API; parser-only: parse - build; front: parseProgram alone (no circuit)');
+    console.log('input       wires     gates  parse ms  build ms  front ms   parse/g   build/g  parser-only/g  front/g');
+    for (const r of rows) {
+      console.log(
+        `${r.name.padEnd(9)} ${String(r.wires).padStart(8)} ${String(r.gates).padStart(9)} ${f(r.parseMs)}  ${f(r.buildMs)}  ${f(r.frontMs)}  ${f(r.parseNsPerGate)}  ${f(r.buildNsPerGate)}  ${f(r.parserOnlyNsPerGate)}       ${f(r.frontNsPerGate)}`,
+      );
+    }
+  }
+}
