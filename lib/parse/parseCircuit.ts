@@ -115,12 +115,16 @@ function build(source: string, program: Program, backward: SourcePosition | unde
 
   // 2. The inputs, then each statement's gates in order.
   const circuit = new Circuit();
-  /** Each name's wire, by id: an input, or an assigned variable once its statement is lowered. */
-  const wires = new Array<Wire | undefined>(names.count).fill(undefined);
+  /**
+   * Each name's wire index + 1 (0: none yet), by id: an input, or an assigned
+   * variable once its statement is lowered. (Indices, not `Wire`s: a million
+   * objects kept to the end would be copied by every garbage collection.)
+   */
+  const wires = new Int32Array(names.count);
   for (let k = 0; k < inputs.length; k++) {
     const id = inputs.at(k);
     try {
-      wires[id] = circuit.input(names.text(id));
+      wires[id] = circuit.input(names.text(id)).index + 1;
     } catch (e) {
       const at = start[firstUses.at(k)] ?? 0;
       if (e instanceof CircuitException) return E.left(parseError(source, at, at + names.length(id), e.message));
@@ -148,7 +152,7 @@ function build(source: string, program: Program, backward: SourcePosition | unde
             values[sp++] = numbers[arg[i] ?? 0] ?? NaN;
             break;
           case N_NAME: {
-            const w = wires[arg[i] ?? 0];
+            const w = circuit.wireAt((wires[arg[i] ?? 0] ?? 0) - 1);
             if (w === undefined) return E.left(parseError(source, start[i] ?? 0, end[i] ?? 0, `internal: unknown name ${names.text(arg[i] ?? 0)}`));
             values[sp++] = w;
             break;
@@ -246,7 +250,7 @@ function build(source: string, program: Program, backward: SourcePosition | unde
       const to = target !== -1 ? statements.at(STATEMENT * s + S_TARGET_END) : (end[root] ?? 0);
       return E.left(parseError(source, from, to, e.message));
     }
-    if (target !== -1) wires[target] = w;
+    if (target !== -1) wires[target] = w.index + 1;
   }
   const output = circuit.output;
   if (output === undefined) return E.left(parseError(source, 0, 0, 'the expression is empty: nothing to compute'));
