@@ -6,6 +6,7 @@ import { ConstantGate } from '../gates/ConstantGate';
 import { MaxGate } from '../gates/MaxGate';
 import { MultiplyGate } from '../gates/MultiplyGate';
 import { NegateGate } from '../gates/NegateGate';
+import { PowGate } from '../gates/PowGate';
 import { ReciprocalGate } from '../gates/ReciprocalGate';
 import { ReluGate } from '../gates/ReluGate';
 import { SigmoidGate, sigmoid } from '../gates/SigmoidGate';
@@ -76,6 +77,9 @@ export class Calls {
 const exactly = (g: Gate, ...classes: (abstract new (...args: never[]) => Gate)[]): boolean => classes.some((c) => Object.getPrototypeOf(g) === c.prototype);
 /** A finite output for finite inputs: sigmoid, ReLU, negation, max, a constant. */
 const safeForward = (g: Gate): boolean => exactly(g, SigmoidGate, ReluGate, NegateGate, MaxGate, ConstantGate);
+/** A built-in gate: its contributions are products of the upstream gradient, or 0 (see `z`). */
+const builtIn = (g: Gate): boolean =>
+  exactly(g, MultiplyGate, AddGate, SubtractGate, NegateGate, SigmoidGate, ReluGate, MaxGate, PowGate, ReciprocalGate, ConstantGate);
 /** Finite contributions for a finite upstream gradient: add, subtract, negate, ReLU, sigmoid (`|f (1 - f)| <= 1/4`), max. */
 const safeBackward = (g: Gate): boolean => exactly(g, AddGate, SubtractGate, NegateGate, ReluGate, SigmoidGate, MaxGate, ConstantGate);
 
@@ -83,6 +87,15 @@ const safeBackward = (g: Gate): boolean => exactly(g, AddGate, SubtractGate, Neg
  * `z(t)` is `0 + t` bit for bit (+0 for -0, NaN for NaN, t otherwise): the
  * first contribution to a gradient, as the interpreter's zeroed buffer gives
  * it, without an addition on the backward pass's chain of dependencies.
+ *
+ * A loop keeps it off that chain too: a gradient in a local (within an
+ * instance, or carried to the next) may be -0 where the interpreter has +0,
+ * and `z` is applied where a gradient is stored in `D` and to the upstream
+ * gradient a gate that is not built in is given. That gives the same
+ * numbers bit for bit, because a built-in gate's contributions are
+ * products of the upstream gradient (or 0): the sign of a zero upstream
+ * gradient changes only the sign of a zero contribution, and a sum with a
+ * nonzero term does not depend on it.
  */
 const ZERO = 'const z = (t) => (t === 0 ? 0 : t);';
 
@@ -285,7 +298,7 @@ export function loop(p: Plan, s: LoopSegment, calls: Calls, checked: Uint8Array)
       carriedGradient.set(l.carried, `c${l.name}`);
       // the last instance's gradient comes from outside the loop; the first instance's contribution goes out of it
       bwdBefore.push(`let c${l.name} = D[${String(slot[wireOf(l.carried, R - 1)] ?? -1)}];`, `acc += c${l.name} - c${l.name};`);
-      bwdAfter.push(`D[${String(l.of(0))}] = c${l.name};`);
+      bwdAfter.push(`D[${String(l.of(0))}] = z(c${l.name});`);
       bwd.push(`const d${String(l.carried)} = c${l.name};`);
     }
   });
@@ -296,7 +309,7 @@ export function loop(p: Plan, s: LoopSegment, calls: Calls, checked: Uint8Array)
     const dy = `d${String(u)}`;
     if (s.sum?.position === u && sumGate !== undefined) {
       // its one contribution: the folded sum's, the first
-      bwd.push(`const ${dy} = z(${gateExpressions(sumGate, [`x${String(u)}`], 'sum', 'dsum')?.backward[0] ?? 'NaN'});`);
+      bwd.push(`const ${dy} = ${gateExpressions(sumGate, [`x${String(u)}`], 'sum', 'dsum')?.backward[0] ?? 'NaN'};`);
     } else if (carriedGradient.has(u)) {
       // read at the top of the body
     } else if (pos.grad === GRAD_SLOT) {
@@ -305,7 +318,8 @@ export function loop(p: Plan, s: LoopSegment, calls: Calls, checked: Uint8Array)
     }
     else if (pos.grad === GRAD_LOCAL && unsure.has(u)) bwd.push(`acc += ${dy} - ${dy};`);
     if (n === 0) continue;
-    const upstream = pos.grad === GRAD_NONE ? '0' : dy;
+    // (a gradient in a local may be -0: see `z`)
+    const upstream = pos.grad === GRAD_NONE ? '0' : builtIn(pos.gate) ? dy : `z(${dy})`;
     let terms: string[];
     if (pos.localAt.length > 0) {
       // (L) * dy, with L kept by the forward pass: the same numbers as the gate's code
@@ -332,11 +346,12 @@ export function loop(p: Plan, s: LoopSegment, calls: Calls, checked: Uint8Array)
       if (t.local >= 0) {
         const d = `d${String(t.local)}`;
         if (declared.has(t.local) || !safe) unsure.add(t.local);
-        bwd.push(declared.has(t.local) ? `${d} += ${c};` : `let ${d} = z(${c});`);
+        bwd.push(declared.has(t.local) ? `${d} += ${c};` : `let ${d} = ${c};`);
         declared.add(t.local);
       } else if (t.assign) {
-        // (a carried gradient's slot is a local: the same statement)
-        bwd.push(safe ? `${t.slot} = z(${c});` : `{ const t = z(${c}); ${t.slot} = t; acc += t - t; }`);
+        // (a carried gradient's slot is a local, which may be -0: see `z`)
+        const first = t.slot.startsWith('D[') ? `z(${c})` : c;
+        bwd.push(safe ? `${t.slot} = ${first};` : `{ const t = ${first}; ${t.slot} = t; acc += t - t; }`);
       } else {
         bwd.push(`{ const t = ${t.slot} + ${c}; ${t.slot} = t; acc += t - t; }`);
       }
