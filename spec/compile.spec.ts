@@ -320,6 +320,34 @@ describe('compile', () => {
     agrees(c, fast, c.inputNames.map((_, k) => 1 + 0.1 * Math.sin(k)), 1);
   });
 
+  it('finds a layer after a long irregular stretch (the search skips ahead there), losing fewer than 8 of its gates to the tape', () => {
+    const c = new Circuit();
+    const [u, v] = c.inputs('u', 'v');
+    // 300 gates of no repeating shape: the op and the wires read follow a pseudo-random sequence
+    const wires: Wire[] = [u, v];
+    let r = 12345;
+    const next = (): number => (r = (r * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (let k = 0; k < 300; k++) {
+      const a = wires[Math.floor(next() * wires.length)] ?? u;
+      const b = wires[Math.floor(next() * wires.length)] ?? v;
+      const op = Math.floor(next() * 5);
+      wires.push(op === 0 ? c.mul(a, b) : op === 1 ? c.add([a, b]) : op === 2 ? c.sub(a, b) : op === 3 ? c.sigmoid(a) : c.relu(a));
+    }
+    const terms: Wire[] = [c.sigmoid(wires[wires.length - 1] ?? u)];
+    for (let i = 0; i < 100; i++) {
+      const [w, x] = c.inputs(`w${String(i)}`, `x${String(i)}`);
+      terms.push(c.sigmoid(c.add([c.mul(w, x), u])));
+    }
+    c.add(terms);
+    const fast = compile(c);
+    const loops = fast.parts.filter((part) => part.kind === 'loop');
+    expect(loops.length).to.equal(1);
+    // 4 gates a neuron: at most 2 neurons of 100 run on the tape
+    expect(loops[0]?.instances).to.be.at.least(98);
+    expect(fast.parts.reduce((n, part) => n + part.gates, 0)).to.equal(c.size - c.inputCount);
+    agrees(c, fast, c.inputNames.map((_, k) => 0.5 + 0.1 * Math.sin(k)), 1);
+  });
+
   it('gives a gate that is not built in the upstream gradient the interpreter gives it, +0 and not -0, in a loop', () => {
     // A loop keeps gradients in locals, where a zero may be -0 (the interpreter adds into a zeroed
     // buffer: +0). This gate's gradient tells the two apart, as a user's gate may.

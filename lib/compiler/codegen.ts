@@ -395,10 +395,14 @@ export function tape(p: Plan, calls: Calls): Tape {
   const cases = new Map<number, number>();
   const forwardCases: string[] = [];
   const backwardCases: string[] = [];
-  const T: number[] = [];
-  const C: number[] = [];
+  // the records (at most every gate's inputs, and a count either side of a variadic one), and a case per gate
+  const T = new Int32Array(args.length + 2 * gateWires.length);
+  let tp = 0;
+  const C = new Uint16Array(gateWires.length);
+  let cp = 0;
   const ranges: [number, number, number, number, number][] = [];
-  const written = new Set<number>();
+  /** The inputs some tape record reads (their slots are the first): 1 each. */
+  const written = new Uint8Array(p.inputs);
   // a case per gate, number of inputs, and which contributions come first (they assign; the others add):
   // for up to TAPE_ARITY inputs a bit per input, for a variadic record all, none or some
   const caseOf = (g: Gate, id: number, n: number, from: number, variadic: boolean): number => {
@@ -421,11 +425,14 @@ export function tape(p: Plan, calls: Calls): Tape {
     backwardCases.push(`case ${String(c)}: {\n${b}\nbreak;\n}`);
     return c;
   };
+  // the last case of each gate with a fixed number of inputs, and its key: most gates repeat their last case
+  const lastKey = new Float64Array(layout.gates.length).fill(-1);
+  const lastCase = new Int32Array(layout.gates.length);
   let q = 0;
   for (const s of p.segments) {
     if (s.kind !== 'tape') continue;
     const q0 = q;
-    const p0 = T.length;
+    const p0 = tp;
     const o0 = slot[gateWires[s.first] ?? 0] ?? 0;
     for (let t = s.first; t < s.first + s.count; t++, q++) {
       const w = gateWires[t] ?? 0;
@@ -433,21 +440,37 @@ export function tape(p: Plan, calls: Calls): Tape {
       const n = (argStart[w + 1] ?? 0) - from;
       const id = gate[w] ?? 0;
       const g = layout.gates[id] as Gate;
-      const variadic = isVariadic(g, n);
-      C.push(caseOf(g, id, n, from, variadic));
-      if (variadic) T.push(n);
+      const variadic = n > TAPE_ARITY && isVariadic(g, n);
+      if (!variadic) {
+        let mask = 0;
+        for (let m = 0; m < n && m < TAPE_ARITY; m++) if (p.assign[from + m] === 1) mask |= 1 << m;
+        const key = n * (1 << TAPE_ARITY) + mask;
+        if (lastKey[id] !== key) {
+          lastKey[id] = key;
+          lastCase[id] = caseOf(g, id, n, from, false);
+        }
+        C[cp++] = lastCase[id] ?? 0;
+        for (let m = 0; m < n; m++) {
+          const q = slot[args[from + m] ?? 0] ?? 0;
+          T[tp++] = q;
+          if (q < p.inputs) written[q] = 1;
+        }
+        continue;
+      }
+      C[cp++] = caseOf(g, id, n, from, variadic);
+      T[tp++] = n;
       // a mixed variadic record marks the inputs whose contribution comes first as -1 - slot
       let assigned = 0;
       for (let m = 0; m < n; m++) assigned += p.assign[from + m] ?? 0;
-      const mixed = variadic && assigned > 0 && assigned < n;
+      const mixed = assigned > 0 && assigned < n;
       for (let m = 0; m < n; m++) {
         const q = slot[args[from + m] ?? 0] ?? 0;
-        T.push(mixed && p.assign[from + m] === 1 ? -1 - q : q);
-        if (q < p.inputs) written.add(q);
+        T[tp++] = mixed && p.assign[from + m] === 1 ? -1 - q : q;
+        if (q < p.inputs) written[q] = 1;
       }
-      if (variadic) T.push(n);
+      T[tp++] = n;
     }
-    ranges.push([q0, q, p0, T.length, o0]);
+    ranges.push([q0, q, p0, tp, o0]);
   }
   if (cases.size > 65535) throw new Error('too many kinds of gate for the tape');
   const forwardSource = [
@@ -472,9 +495,9 @@ export function tape(p: Plan, calls: Calls): Tape {
     'return acc;',
   ].join('\n');
   return {
-    T: Int32Array.from(T),
-    C: Uint16Array.from(C),
-    inputs: Int32Array.from([...written].sort((a, b) => a - b)),
+    T: T.slice(0, tp),
+    C: C.slice(0, cp),
+    inputs: positionsOfOnes(written),
     ranges,
     forward: make(['V', 'T', 'C', 'G', 'q0', 'q1', 'p0', 'o0'], forwardSource) as TapeForward,
     backward: make(['V', 'D', 'T', 'C', 'G', 'q0', 'q1', 'p1', 'o0'], backwardSource) as TapeBackward,
@@ -482,6 +505,13 @@ export function tape(p: Plan, calls: Calls): Tape {
   };
 }
 
+
+/** The positions of the 1s of `flags`, in order. */
+function positionsOfOnes(flags: Uint8Array): Int32Array {
+  const out: number[] = [];
+  for (let k = 0; k < flags.length; k++) if (flags[k] === 1) out.push(k);
+  return Int32Array.from(out);
+}
 
 /** A tape case for a gate with `n` inputs: forward reads `V[T[p + m]]`, writes `V[o]` and moves `p` past the record; backward moves `p` back first. */
 function fixedCase(g: Gate, n: number, first: readonly boolean[], calls: Calls): [string, string] {

