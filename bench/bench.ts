@@ -18,6 +18,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensurePeer, projectRoot, SIMPLEGRAD, TFJS, type Peer } from './peers/install';
 import { tfjsRuns } from './peers/tfjs';
+import { verdictTable } from './targets';
 import { WORKLOADS } from './workloads';
 import { ENGINES, MEMORY_GATES, PEERS, ROUNDS, batchPoints, type EngineName } from './worker';
 
@@ -240,6 +241,13 @@ function markdown(): string {
     `Peers: ${peerList === '' ? 'none installed' : peerList}.`,
     '',
     '![Ratio to the hand-written loop, per engine and workload, log scale](benchmarks.svg)',
+    '',
+    '## Targets',
+    '',
+    "The issue's targets, judged from this run's figures below (bench/targets.ts). Building and compiling from an",
+    'expression string is measured by `npm run bench:parse`; [performance.md](performance.md) has its figures.',
+    '',
+    ...verdictTable(rows),
     '',
     '## Forward+backward time per gate',
     '',

@@ -3,6 +3,7 @@ import { AddGate, MultiplyGate, NegateGate, ReluGate, SigmoidGate, SubtractGate,
 import { SIMPLEGRAD, TFJS, installedVersion, type Peer } from '../bench/peers/install';
 import { Value } from '../bench/peers/micrograd';
 import { tfjsRuns } from '../bench/peers/tfjs';
+import { verdictTable, verdicts, type TargetRow } from '../bench/targets';
 import { DAG_BOUND, DAG_OPS, WORKLOADS, chain, dag, dagTape, layer, random, type DagTape, type Result, type Workload } from '../bench/workloads';
 import { BATCH_MAX_GATES, ENGINES, batchColumns, batchPoints, difference, prepareAll, type EngineName } from '../bench/worker';
 
@@ -253,5 +254,42 @@ describe('bench engines', () => {
     x.backward();
     expect(x.data).to.equal(0.5);
     expect(w.grad).to.equal(100_000);
+  });
+});
+
+describe('bench targets', () => {
+  const f = (nsPerGate: number, hand: number, buildNsPerGate = 100, bytesPerGate = 50) => ({ nsPerGate, ratioToHandwritten: nsPerGate / hand, buildNsPerGate, bytesPerGate });
+  const rows: TargetRow[] = [
+    { name: 'chapter neuron', gates: 4, engines: { handwritten: f(10, 10), compiled: f(12, 10), circuit: f(60, 10), simplegrad: f(15, 10) } },
+    { name: 'sigmoid layer N=10,000', gates: 40_001, engines: { handwritten: f(8, 8), compiled: f(8.8, 8), circuit: f(32, 8), simplegrad: f(300, 8) } },
+    { name: 'sigmoid layer N=200,000', gates: 800_001, engines: { handwritten: f(8, 8), compiled: f(12, 8), circuit: f(40, 8), simplegrad: f(600, 8) } },
+    { name: 'deep chain', gates: 1_000_002, engines: { handwritten: f(2, 2), compiled: f(2.8, 2, 900, 58.25), circuit: f(9, 2), simplegrad: f(2.5, 2) } },
+  ];
+
+  it('judges each target from the figures, naming the workloads that miss it', () => {
+    expect(verdicts(rows)).to.deep.equal([
+      { target: 'compiled: within 1.5x of hand-written on every workload', measured: '1.10x to 1.50x', met: true },
+      {
+        target: 'interpreted `Circuit`: within 5x of hand-written on every workload',
+        measured: '4.00x to 6.00x; over: chapter neuron 6.00x',
+        met: false,
+      },
+      { target: 'compiled: under 64 bytes per gate at 1,000,000 gates', measured: '58.3 B/gate (deep chain)', met: true },
+      {
+        target: 'compiled: ns/gate at the large size at most 1.5x that at the small one',
+        measured: '1.36x (sigmoid layer: 8.80 ns/gate at N=10,000, 12.00 at N=200,000)',
+        met: true,
+      },
+      { target: 'compiled: faster than simplegrad on every workload', measured: 'simplegrad takes 0.89x (deep chain) to 50.00x the compiled time', met: false },
+      { target: 'building and compiling: under 1,000 ns per gate at 1,000,000 gates, from a `Circuit`', measured: '900 ns/gate (deep chain)', met: true },
+    ]);
+  });
+
+  it('says "not measured" for what a run left out (--only)', () => {
+    const v = verdicts(rows.slice(0, 1));
+    expect(v.map((t) => t.met)).to.deep.equal([true, false, undefined, undefined, true, undefined]);
+    expect(v[2]?.measured).to.equal('not measured');
+    expect(verdictTable(rows.slice(0, 1))[5]).to.equal('| compiled: ns/gate at the large size at most 1.5x that at the small one | not measured | - |');
+    expect(verdictTable(rows)[3]).to.equal('| interpreted `Circuit`: within 5x of hand-written on every workload | 4.00x to 6.00x; over: chapter neuron 6.00x | **no** |');
   });
 });
