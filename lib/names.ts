@@ -6,19 +6,13 @@
 // Map it costs about 70, and takes several times longer to add. Internal to
 // the core (lib/Circuit.ts).
 
+import { mix } from './hash';
+
 /** What {@link scanName} found: not an identifier, an identifier kept for unnamed wires (`_12`), or an identifier with its hash. */
 export const NOT_A_NAME = -1;
 /** See {@link NOT_A_NAME}. */
 export const RESERVED_NAME = -2;
 
-/** Mixes a hash's bits (murmur3's finaliser): FNV-1a's low bits depend only on the characters' low bits. */
-function mix(hash: number): number {
-  let h = hash ^ (hash >>> 16);
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return h ^ (h >>> 16);
-}
 
 /**
  * The 31-bit hash of a name, from the FNV-1a hash of the whole name, and of

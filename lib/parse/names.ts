@@ -15,15 +15,8 @@
 // an ordinary hash table. The lexer computes the hashes as it reads a name.
 
 import { HASH_SEED, Lexer, NAME, hashStep } from './lexer';
+import { mix } from '../hash';
 
-/** A slot for `hash`: FNV-1a's low bits depend only on the characters' low bits, so mix the high ones in (murmur3's finaliser). */
-function mix(hash: number): number {
-  let h = hash ^ (hash >>> 16);
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return h ^ (h >>> 16);
-}
 
 /** `[A-Za-z0-9_$]` */
 const isNamePart = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 36;
