@@ -68,5 +68,13 @@ describe('names (the core name table)', () => {
     expect(scanName('_')).to.be.at.least(0);
     expect(scanName('_1a')).to.be.at.least(0);
     expect(scanName('a_12')).to.be.at.least(0);
+    // the edges of each range of characters: A-Z, a-z, 0-9, and their neighbours
+    for (const ok of ['A', 'Z', 'a', 'z', '$', '_a', 'a0', 'a9', 'AZaz09']) expect(scanName(ok), ok).to.be.at.least(0);
+    for (const bad of ['@', '[', '`', '{', 'a/', 'a:', '0a', '9']) expect(scanName(bad), bad).to.equal(NOT_A_NAME);
+  });
+
+  it('gives back long names whole (65 characters, 4,097, and 300,000: more than one call takes as arguments)', () => {
+    const long = (n: number, c: string): string => `${c}${'x'.repeat(n - 2)}9`;
+    roundTrip([long(64, 'a'), long(65, 'b'), long(4096, 'c'), long(4097, 'd'), long(300_000, 'e'), 'f'], [long(65, 'g'), long(300_000, 'h')]);
   });
 });
