@@ -86,19 +86,25 @@ function sum(terms: number): Input {
       return parts.join(' + ');
     },
     build() {
-      const c = new Circuit();
-      const a: Wire[] = [];
-      const b: Wire[] = [];
-      for (let i = 0; i < terms; i++) {
-        a.push(c.input(`a${String(i)}`));
-        b.push(c.input(`b${String(i)}`));
-      }
+      const { c, a, b } = pairs(terms);
       const products: Wire[] = [];
       for (let i = 0; i < terms; i++) products.push(c.mul(a[i]!, b[i]!));
       c.add(products, 'x');
       return c;
     },
   };
+}
+
+/** A circuit with the inputs a0, b0, a1, b1, ... (the parser declares them in order of first use). */
+function pairs(terms: number): { c: Circuit; a: Wire[]; b: Wire[] } {
+  const c = new Circuit();
+  const a: Wire[] = [];
+  const b: Wire[] = [];
+  for (let i = 0; i < terms; i++) {
+    a.push(c.input(`a${String(i)}`));
+    b.push(c.input(`b${String(i)}`));
+  }
+  return { c, a, b };
 }
 
 function division(terms: number): Input {
@@ -110,13 +116,7 @@ function division(terms: number): Input {
       return parts.join(' + ');
     },
     build() {
-      const c = new Circuit();
-      const a: Wire[] = [];
-      const b: Wire[] = [];
-      for (let i = 0; i < terms; i++) {
-        a.push(c.input(`a${String(i)}`));
-        b.push(c.input(`b${String(i)}`));
-      }
+      const { c, a, b } = pairs(terms);
       const quotients: Wire[] = [];
       for (let i = 0; i < terms; i++) {
         const num = c.add([a[i]!, c.constant(0.5)]);
