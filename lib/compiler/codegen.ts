@@ -405,29 +405,13 @@ export function tape(p: Plan, calls: Calls): Tape {
   const written = new Uint8Array(p.inputs);
   // a case per gate, number of inputs, and which contributions come first (they assign; the others add):
   // for up to TAPE_ARITY inputs a bit per input, for a variadic record all, none or some
-  const caseOf = (g: Gate, id: number, n: number, from: number, variadic: boolean): number => {
-    let mask = 0;
-    let count = 0;
-    for (let m = 0; m < n; m++) {
-      if (p.assign[from + m] === 1) {
-        count++;
-        if (m < TAPE_ARITY) mask |= 1 << m;
-      }
-    }
-    const first = variadic ? (count === n ? 'all' : count === 0 ? 'none' : 'mixed') : 'bits';
-    const key = variadic ? -1 - (id * 4 + (count === n ? 0 : count === 0 ? 1 : 2)) : (id * (TAPE_ARITY + 1) + n) * (1 << TAPE_ARITY) + mask;
-    let c = cases.get(key);
-    if (c !== undefined) return c;
-    c = cases.size;
+  const addCase = (key: number, [f, b]: [string, string]): number => {
+    const c = cases.size;
     cases.set(key, c);
-    const [f, b] = first !== 'bits' ? variadicCase(g instanceof MaxGate, first) : fixedCase(g, n, Array.from({ length: n }, (_, m) => (mask & (1 << m)) !== 0), calls);
     forwardCases.push(`case ${String(c)}: {\n${f}\nbreak;\n}`);
     backwardCases.push(`case ${String(c)}: {\n${b}\nbreak;\n}`);
     return c;
   };
-  // the last case of each gate with a fixed number of inputs, and its key: most gates repeat their last case
-  const lastKey = new Float64Array(layout.gates.length).fill(-1);
-  const lastCase = new Int32Array(layout.gates.length);
   let q = 0;
   for (const s of p.segments) {
     if (s.kind !== 'tape') continue;
@@ -441,34 +425,28 @@ export function tape(p: Plan, calls: Calls): Tape {
       const id = gate[w] ?? 0;
       const g = layout.gates[id] as Gate;
       const variadic = n > TAPE_ARITY && isVariadic(g, n);
-      if (!variadic) {
-        let mask = 0;
-        for (let m = 0; m < n && m < TAPE_ARITY; m++) if (p.assign[from + m] === 1) mask |= 1 << m;
-        const key = n * (1 << TAPE_ARITY) + mask;
-        if (lastKey[id] !== key) {
-          lastKey[id] = key;
-          lastCase[id] = caseOf(g, id, n, from, false);
+      let mask = 0;
+      let count = 0;
+      for (let m = 0; m < n; m++) {
+        if (p.assign[from + m] === 1) {
+          count++;
+          if (m < TAPE_ARITY) mask |= 1 << m;
         }
-        C[cp++] = lastCase[id] ?? 0;
-        for (let m = 0; m < n; m++) {
-          const q = slot[args[from + m] ?? 0] ?? 0;
-          T[tp++] = q;
-          if (q < p.inputs) written[q] = 1;
-        }
-        continue;
       }
-      C[cp++] = caseOf(g, id, n, from, variadic);
-      T[tp++] = n;
+      const first = count === n ? 'all' : count === 0 ? 'none' : 'mixed';
+      const key = variadic ? -1 - (id * 4 + (first === 'all' ? 0 : first === 'none' ? 1 : 2)) : (id * (TAPE_ARITY + 1) + n) * (1 << TAPE_ARITY) + mask;
+      C[cp++] =
+        cases.get(key) ??
+        addCase(key, variadic ? variadicCase(g instanceof MaxGate, first) : fixedCase(g, n, Array.from({ length: n }, (_, m) => (mask & (1 << m)) !== 0), calls));
+      if (variadic) T[tp++] = n;
       // a mixed variadic record marks the inputs whose contribution comes first as -1 - slot
-      let assigned = 0;
-      for (let m = 0; m < n; m++) assigned += p.assign[from + m] ?? 0;
-      const mixed = assigned > 0 && assigned < n;
+      const mixed = variadic && count > 0 && count < n;
       for (let m = 0; m < n; m++) {
         const q = slot[args[from + m] ?? 0] ?? 0;
         T[tp++] = mixed && p.assign[from + m] === 1 ? -1 - q : q;
         if (q < p.inputs) written[q] = 1;
       }
-      T[tp++] = n;
+      if (variadic) T[tp++] = n;
     }
     ranges.push([q0, q, p0, tp, o0]);
   }

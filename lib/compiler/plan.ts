@@ -471,6 +471,7 @@ const MAX_SKIP = 8;
 /** Splits the gates into loops (runs that repeat a shape) and tape segments (the rest). */
 export function segment(st: Structure): Segment[] {
   const gw = st.gateWires;
+  const kinds = st.kinds;
   const nG = gw.length;
   const out: Segment[] = [];
   let tapeFrom = 0;
@@ -485,7 +486,6 @@ export function segment(st: Structure): Segment[] {
     let bestCover = 0;
     const limit = Math.min(MAX_SHAPE, Math.floor((nG - t) / MIN_INSTANCES));
     // the candidate shapes: up to each later gate of the same kind as this one
-    const kinds = st.kinds;
     const second = kinds[t + 1] ?? -1;
     for (let q = st.next[t] ?? -1; q >= 0 && q - t <= limit; q = st.next[q] ?? -1) {
       const L = q - t;

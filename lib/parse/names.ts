@@ -25,10 +25,9 @@ const isNamePart = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && 
 const BLOCK = 16;
 const BLOCK_BITS = 4;
 
-/** Doubles a typed array's length, keeping its contents. */
-function grown<T extends Int32Array | Uint8Array>(a: T, fill: number): T {
+/** Doubles a typed array's length, keeping its contents (the new half is 0). @internal */
+export function grown<T extends Int32Array | Uint8Array | Float64Array>(a: T): T {
   const more = new (a.constructor as new (n: number) => T)(2 * a.length);
-  if (fill !== 0) more.fill(fill, a.length);
   more.set(a);
   return more;
 }
@@ -234,9 +233,9 @@ export class Names {
   private row(kind: number, start: number): number {
     const id = this.count;
     if (id === this.kind.length) {
-      this.kind = grown(this.kind, 0);
-      this.flags = grown(this.flags, 0);
-      this.starts = grown(this.starts, 0);
+      this.kind = grown(this.kind);
+      this.flags = grown(this.flags);
+      this.starts = grown(this.starts);
     }
     this.kind[id] = kind;
     this.starts[id] = start;
@@ -273,7 +272,7 @@ export class Names {
     }
     if (!make) return -1;
     const offset = BLOCK * this.blockCount++;
-    if (offset + BLOCK > this.slots.length) this.slots = grown(this.slots, 0);
+    if (offset + BLOCK > this.slots.length) this.slots = grown(this.slots);
     this.insertBlock(p, b, offset);
     if (2 * this.blockCount > this.blockMask) this.growBlocks();
     this.lastBlock[p] = b;

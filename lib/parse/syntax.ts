@@ -1,5 +1,5 @@
 import { ASSIGN, BAD, COMMA, DOT, EOF, LPAREN, Lexer, MINUS, NAME, NUM, PLUS, PLUS_ASSIGN, RPAREN, SEMI, isBinaryOperator } from './lexer';
-import { Names } from './names';
+import { Names, grown } from './names';
 import { parseError, positionOf, type ParseError } from './ParseError';
 
 // Program text -> statements of expressions in postfix order. Expressions are
@@ -118,30 +118,17 @@ export class Nodes {
 
   number(value: number, start: number, end: number): number {
     const k = this.numberCount;
-    if (k === this.numbers.length) {
-      const more = new Float64Array(2 * k);
-      more.set(this.numbers);
-      this.numbers = more;
-    }
+    if (k === this.numbers.length) this.numbers = grown(this.numbers);
     this.numbers[k] = value;
     this.numberCount = k + 1;
     return this.push(N_NUM, k, start, end);
   }
 
   private grow(): void {
-    const n = 2 * this.op.length;
-    const op = new Uint8Array(n);
-    op.set(this.op);
-    this.op = op;
-    const arg = new Int32Array(n);
-    arg.set(this.arg);
-    this.arg = arg;
-    const start = new Int32Array(n);
-    start.set(this.start);
-    this.start = start;
-    const end = new Int32Array(n);
-    end.set(this.end);
-    this.end = end;
+    this.op = grown(this.op);
+    this.arg = grown(this.arg);
+    this.start = grown(this.start);
+    this.end = grown(this.end);
   }
 }
 
@@ -155,11 +142,7 @@ export class IntList {
   }
 
   push(value: number): void {
-    if (this.length === this.data.length) {
-      const more = new Int32Array(2 * this.length);
-      more.set(this.data);
-      this.data = more;
-    }
+    if (this.length === this.data.length) this.data = grown(this.data);
     this.data[this.length++] = value;
   }
 
@@ -442,21 +425,13 @@ class Parser {
   // ---- the operand and operator stacks --------------------------------------
 
   private pushOperand(node: number): void {
-    if (this.operandCount === this.operands.length) {
-      const more = new Int32Array(2 * this.operands.length);
-      more.set(this.operands);
-      this.operands = more;
-    }
+    if (this.operandCount === this.operands.length) this.operands = grown(this.operands);
     this.operands[this.operandCount++] = node;
   }
 
   private pushOp(kind: number, tokStart: number, tokEnd: number): number {
     const t = this.top + OP_STRIDE;
-    if (t === this.ops.length) {
-      const more = new Int32Array(2 * this.ops.length);
-      more.set(this.ops);
-      this.ops = more;
-    }
+    if (t === this.ops.length) this.ops = grown(this.ops);
     const ops = this.ops;
     ops[t + O_KIND] = kind;
     ops[t + O_TOK_START] = tokStart;
