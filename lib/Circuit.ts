@@ -16,7 +16,7 @@ import { SigmoidGate, sigmoid } from './gates/SigmoidGate';
 import { SubtractGate } from './gates/SubtractGate';
 import { CircuitException, show, type CircuitError, type CompositionError, type GateError, type InputError } from './errors';
 import { decodeInputs, type InputAssignment } from './inputs';
-import { MAX_NAMES, NameList, NOT_A_NAME, RESERVED_NAME, grow, scanName } from './names';
+import { MAX_NAMES, NameList, NOT_A_NAME, RESERVED_NAME, grow, scanName, scanRange } from './names';
 
 /**
  * A wire of a {@link Circuit}: an input, a constant, or the output of a
@@ -310,6 +310,62 @@ export interface CircuitLayout {
   /** The distinct gates of the circuit. */
   readonly gates: readonly Gate[];
 }
+
+/**
+ * A whole circuit as flat arrays, for {@link Circuit.fromLayout}: a
+ * {@link CircuitLayout} (what {@link Circuit.layout} returns) and the
+ * name of every wire.
+ *
+ * @example
+ * ```ts
+ * // var x = a * b; var y = x + a;
+ * const spec: CircuitSpec = {
+ *   size: 4,
+ *   inputs: Int32Array.of(0, 1),
+ *   gate: Int32Array.of(-1, -1, 0, 1),
+ *   argStart: Int32Array.of(0, 0, 0, 2, 4),
+ *   args: Int32Array.of(0, 1, 2, 0),
+ *   gates: [new MultiplyGate(), new AddGate()],
+ *   names: ['a', 'b', 'x', 'y'],
+ * };
+ * const c = Circuit.fromLayout(spec); // Right: the circuit c.mul and c.add would build
+ * ```
+ */
+export interface CircuitSpec extends CircuitLayout {
+  /**
+   * The name of each wire, by index: an array of `size` entries, or a
+   * function of the index (called once per wire, in order: for a large
+   * circuit whose names are made on the fly, so that a million strings are
+   * not all kept at once). Every input needs a name; a gate wire's may be
+   * `undefined` (it is then shown as `_<index>`).
+   */
+  readonly names: ArrayLike<string | undefined> | NameRanges;
+}
+
+/**
+ * The names of a circuit's wires as ranges of one text, for
+ * {@link CircuitSpec.names}: wire `i` is called `text.slice(start[i], end[i])`,
+ * and has no name when the range is empty. For a parser or a file format,
+ * whose names are all in one text already: no string per name is made.
+ *
+ * @example
+ * ```ts
+ * const text = 'a b x';
+ * const names: NameRanges = { text, start: Int32Array.of(0, 2, 4, 0), end: Int32Array.of(1, 3, 5, 0) };
+ * // wires 0, 1, 2 are a, b, x; wire 3 has no name
+ * ```
+ */
+export interface NameRanges {
+  /** The text the names are taken from. */
+  readonly text: string;
+  /** Where each wire's name starts in `text` (one entry per wire). */
+  readonly start: Int32Array;
+  /** Where each wire's name ends (equal to its start: no name). */
+  readonly end: Int32Array;
+}
+
+/** The most wires {@link Circuit.fromLayout} takes (the wiring is kept in 32-bit integers). */
+const MAX_WIRES = 2 ** 30;
 
 /**
  * A circuit: gates composed over named input wires, evaluated forward to the
@@ -629,6 +685,36 @@ export class Circuit {
   }
 
   /**
+   * Builds a whole circuit in one call from flat arrays: the form
+   * {@link Circuit.layout} returns, and the name of every wire
+   * ({@link CircuitSpec}). It is the same circuit the builders would make
+   * one wire at a time (`input`, then `apply` or the helpers, in wire
+   * order), checked the same way (every {@link Circuit.apply} check, with
+   * the reason it would give), plus the arrays' own shape; the first
+   * mistake, in wire order, is a `Left` whose `wire` says where. Much faster
+   * for a large circuit (a parser, a file format): no {@link Wire} object
+   * per wire, and every array is sized once. The arrays are read, not kept.
+   *
+   * @example
+   * ```ts
+   * const c = new Circuit();
+   * const [a, b] = c.inputs('a', 'b');
+   * c.sigmoid(c.mul(a, b), 's');
+   * // the same circuit again, from its layout
+   * const copy = orThrow(Circuit.fromLayout({ ...c.layout(), names: ['a', 'b', undefined, 's'] }));
+   * copy.describe(3); // 's = sigmoid(_2)'
+   * // a mistake names its wire
+   * const bad = Circuit.fromLayout({ ...c.layout(), names: ['a', 'a', undefined, 's'] });
+   * // Left: { _tag: 'CompositionError', message: 'wire 1: the name a is already used in this circuit', wire: 1 }
+   * ```
+   */
+  static fromLayout(spec: CircuitSpec): E.Either<CompositionError, Circuit> {
+    const c = new Circuit();
+    const error = c.load(spec);
+    return error === undefined ? E.right(c) : E.left(error);
+  }
+
+  /**
    * Releases the spare room the circuit keeps for growing (up to half of
    * its arrays), for a circuit that is complete: {@link compile} and
    * {@link Circuit.workspace} call it.
@@ -819,7 +905,12 @@ export class Circuit {
 
   /** Names gate wire `index` (the caller checked the name is valid and free). */
   private nameGate(index: number, name: string): void {
-    const k = this.gateNameList.add(name, scanName(name));
+    this.nameGateRange(index, name, 0, name.length, scanName(name));
+  }
+
+  /** Names gate wire `index` `text.slice(from, to)` (valid and free; `hash` is what {@link scanRange} gave). */
+  private nameGateRange(index: number, text: string, from: number, to: number, hash: number): void {
+    const k = this.gateNameList.addRange(text, from, to, hash);
     if (k < 0) throw new CircuitException(composition(`a circuit can have at most ${MAX_NAMES.toLocaleString('en-US')} named gates`));
     if (k >= this.gateNameWire.length) this.gateNameWire = grow(this.gateNameWire, new Int32Array(Math.max(16, k * 2)));
     this.gateNameWire[k] = index;
@@ -832,31 +923,169 @@ export class Circuit {
   }
 
   private checkApply(gate: Gate, inputs: readonly Wire[], name: string | undefined): CompositionError | undefined {
-    const g = gate as Partial<Gate> | null | undefined;
-    if (
-      typeof g !== 'object' || g === null || typeof g.name !== 'string' ||
-      typeof g.forward !== 'function' || typeof g.backward !== 'function' ||
-      typeof g.arity !== 'object' || typeof g.arity.min !== 'number' || typeof g.arity.max !== 'number'
-    ) {
-      return composition(`apply needs a Gate (an object with name, arity, forward and backward), got ${show(gate)}`);
+    const error = gateError(gate) ?? arityError(gate, inputs.length);
+    if (error !== undefined) return composition(error);
+    for (let k = 0; k < inputs.length; k++) {
+      const e = this.checkInput(gate, inputs[k], k);
+      if (e !== undefined) return e;
     }
-    const { min, max } = gate.arity;
-    const n = inputs.length;
-    if (n < min || n > max) {
-      const want = min === max ? String(min) : max === Infinity ? `at least ${String(min)}` : `${String(min)} to ${String(max)}`;
-      return composition(`${gate.name} gate takes ${want} input${(min === max ? min : max === Infinity ? min : max) === 1 ? '' : 's'}, got ${String(n)}`);
-    }
-    for (let k = 0; k < n; k++) {
-      const error = this.checkInput(gate, inputs[k], k);
-      if (error !== undefined) return error;
-    }
-    if (gate instanceof ConstantGate && !isFinite(gate.value)) {
-      return composition(`a constant must be a finite number, got ${show(gate.value)}`);
-    }
-    if (gate instanceof PowGate && !isFinite(gate.exponent)) {
-      return composition(`the exponent of a pow gate must be a finite number, got ${show(gate.exponent)}`);
-    }
+    const param = paramError(gate);
+    if (param !== undefined) return composition(param);
     return this.checkName(name);
+  }
+
+  /** {@link Circuit.fromLayout}'s work, on a new circuit: the first mistake, or `undefined` once the circuit is built. */
+  private load(spec: CircuitSpec): CompositionError | undefined {
+    const s = spec as Partial<CircuitSpec> | null | undefined;
+    if (typeof s !== 'object' || s === null) return composition(`fromLayout needs a layout (size, inputs, gate, argStart, args, gates and names), got ${show(spec)}`);
+    const { size, inputs, gate, argStart, args, gates, names } = s;
+    if (typeof size !== 'number' || !Number.isInteger(size) || size < 0 || size > MAX_WIRES) {
+      return composition(`the layout's size must be a whole number of wires from 0 to ${String(MAX_WIRES)}, got ${show(size)}`);
+    }
+    const arrays: [string, unknown, number | undefined][] = [['gate', gate, size], ['argStart', argStart, size + 1], ['args', args, undefined], ['inputs', inputs, undefined]];
+    for (const [what, a, length] of arrays) {
+      if (!(a instanceof Int32Array)) return composition(`the layout's ${what} must be an Int32Array, got ${show(a)}`);
+      if (length !== undefined && a.length !== length) return composition(`the layout's ${what} must have ${String(length)} entries (size ${String(size)}), got ${String(a.length)}`);
+    }
+    if (!Array.isArray(gates)) return composition(`the layout's gates must be an array of gates, got ${show(gates)}`);
+    if (typeof names !== 'object' || (names as unknown) === null) return composition(`the layout's names must be an array of ${String(size)} names or name ranges, got ${show(names)}`);
+    const ranges = 'text' in names ? names : undefined;
+    const list = 'text' in names ? undefined : names;
+    if (ranges !== undefined) {
+      if (typeof ranges.text !== 'string') return composition(`the layout's name ranges need a text, got ${show(ranges.text)}`);
+      for (const [what, a] of [['start', ranges.start], ['end', ranges.end]] as const) {
+        if (!(a instanceof Int32Array) || a.length !== size) return composition(`the layout's name ranges need ${what}: an Int32Array of ${String(size)} entries (size), got ${a instanceof Int32Array ? `${String(a.length)} entries` : show(a)}`);
+      }
+    } else if (list?.length !== size) return composition(`the layout's names must have ${String(size)} entries (size), got ${String(list?.length)}`);
+    const rangeText = ranges?.text ?? '';
+    const rangeStart = ranges?.start ?? new Int32Array(0);
+    const rangeEnd = ranges?.end ?? new Int32Array(0);
+    const g = gate as Int32Array;
+    const argFrom = argStart as Int32Array;
+    const argv = args as Int32Array;
+    const inputWires = inputs as Int32Array;
+    const nArgs = argv.length;
+    if (argFrom[0] !== 0 || argFrom[size] !== nArgs) {
+      return composition(`the layout's argStart must start at 0 and end at the number of args (${String(nArgs)}), got ${String(argFrom[0])} and ${String(argFrom[size])}`);
+    }
+    // the distinct gates: each checked once, its opcode and inputs' range found once
+    const nGates = gates.length;
+    const ops = new Int32Array(nGates);
+    const mins = new Float64Array(nGates);
+    const maxs = new Float64Array(nGates);
+    for (let k = 0; k < nGates; k++) {
+      const gk = gates[k] as Gate;
+      const e = gateError(gk) ?? paramError(gk);
+      if (e !== undefined) return composition(`the layout's gates[${String(k)}]: ${e}`);
+      const entry = builtinOf(gk);
+      ops[k] = entry === undefined ? OP_CUSTOM : entry.op;
+      mins[k] = gk.arity.min;
+      maxs[k] = gk.arity.max;
+    }
+    // the wiring, and the room it takes
+    let streamLength = 0;
+    let nInputs = 0;
+    for (let i = 0; i < size; i++) {
+      const gi = g[i]!;
+      if (gi === -1) {
+        if (inputWires[nInputs] !== i) {
+          return atWire(i, `the layout's inputs must be the input wires (those whose gate is -1) in order: inputs[${String(nInputs)}] is ${show(inputWires[nInputs])}`);
+        }
+        nInputs++;
+        continue;
+      }
+      if (gi < 0 || gi >= nGates) return atWire(i, `its gate is ${String(gi)}: -1 (an input) or one of the layout's gates (0 to ${String(nGates - 1)})`);
+      const a0 = argFrom[i]!;
+      const n = argFrom[i + 1]! - a0;
+      if (n < 0) return atWire(i, `the layout's argStart goes down there (${String(a0)}, then ${String(argFrom[i + 1])})`);
+      const gk = gates[gi] as Gate;
+      if (n < mins[gi]! || n > maxs[gi]!) return atWire(i, arityError(gk, n) ?? '');
+      for (let a = a0; a < a0 + n; a++) {
+        const j = argv[a]!;
+        if (j < 0 || j >= i) return atWire(i, `input ${String(a - a0 + 1)} of the ${gk.name} gate is wire ${String(j)}, which is not an earlier wire (0 to ${String(i - 1)})`);
+      }
+      const fixed = FIXED_ARITY[ops[gi]!]!;
+      streamLength += fixed < 0 ? 3 + n : fixed === n ? 2 + n : 3 + n;
+    }
+    if (inputWires.length !== nInputs) return composition(`the layout's inputs must be the ${String(nInputs)} input wires (those whose gate is -1), got ${String(inputWires.length)} entries`);
+    if (nInputs > MAX_NAMES) return composition(`a circuit can have at most ${MAX_NAMES.toLocaleString('en-US')} inputs`);
+    // sized once (the names' characters as for 8 a name; the gate names as they come)
+    this.stream = new Int32Array(Math.max(64, streamLength));
+    this.recordOf = new Int32Array(Math.max(16, size));
+    this.inputWires = new Int32Array(Math.max(16, nInputs));
+    this.inputNameList.reserve(nInputs, 8 * nInputs);
+    const gids = new Int32Array(nGates);
+    for (let k = 0; k < nGates; k++) {
+      const gk = gates[k] as Gate;
+      let gid = this.gateIndex.get(gk);
+      if (gid === undefined) {
+        gid = this.gates.length;
+        this.gates.push(gk);
+        this.gateIndex.set(gk, gid);
+        if (gid === this.params.length) this.params = grow(this.params, new Float64Array(gid * 2));
+        this.params[gid] = paramOf(gk);
+      }
+      gids[k] = gid;
+    }
+    // the records and names, in wire order (a name is checked against the wires before it, as the builders do)
+    const st = this.stream;
+    const recordOf = this.recordOf;
+    let pc = 0;
+    for (let i = 0; i < size; i++) {
+      const gi = g[i]!;
+      // the name: text.slice(from, to), none when `named` is false
+      let text = rangeText;
+      let from = 0;
+      let to = 0;
+      let named: boolean;
+      if (list === undefined) {
+        from = rangeStart[i]!;
+        to = rangeEnd[i]!;
+        if (from < 0 || to < from || to > text.length) return atWire(i, `its name's range ${String(from)} to ${String(to)} is not in the text (0 to ${String(text.length)})`);
+        named = to > from;
+      } else {
+        const name = list[i];
+        named = name !== undefined;
+        if (typeof name === 'string') {
+          text = name;
+          to = name.length;
+        } else if (named) return atWire(i, this.nameError(name as unknown as string, NOT_A_NAME).message);
+      }
+      if (!named && gi === -1) return atWire(i, 'an input needs a name, got none');
+      const hash = named ? scanRange(text, from, to) : 0;
+      if (hash < 0) return atWire(i, this.nameError(text.slice(from, to), hash).message);
+      if (gi === -1) {
+        const pos = this.nInputs;
+        if ((this.gateNameList.length > 0 && this.gateNameList.indexOfRange(text, from, to, hash) >= 0) || this.inputNameList.addRange(text, from, to, hash) < 0) {
+          return atWire(i, used(text.slice(from, to)).message);
+        }
+        this.inputWires[pos] = i;
+        this.nInputs = pos + 1;
+        recordOf[i] = -1 - pos;
+      } else {
+        const op0 = ops[gi]!;
+        const a0 = argFrom[i]!;
+        const n = argFrom[i + 1]! - a0;
+        const fixed = FIXED_ARITY[op0]!;
+        // a built-in's inline math reads a fixed number of inputs: a subclass that changed its arity is called through its methods
+        const op = fixed < 0 || fixed === n ? op0 : OP_CUSTOM;
+        recordOf[i] = pc;
+        st[pc] = gids[gi]! * 16 + op;
+        st[pc + 1] = i;
+        pc += 2;
+        if (FIXED_ARITY[op]! < 0) st[pc++] = n;
+        for (let a = a0; a < a0 + n; a++) st[pc++] = argv[a]!;
+        if (named) {
+          if (this.inputNameList.indexOfRange(text, from, to, hash) >= 0 || this.gateNameList.indexOfRange(text, from, to, hash) >= 0) return atWire(i, used(text.slice(from, to)).message);
+          if (this.gateNameList.length >= MAX_NAMES) return composition(`a circuit can have at most ${MAX_NAMES.toLocaleString('en-US')} named gates`);
+          if (this.gateNameOf === undefined) this.gateNameOf = new Int32Array(Math.max(16, size));
+          this.nameGateRange(i, text, from, to, hash);
+        }
+      }
+      this.count = i + 1;
+    }
+    this.streamLength = pc;
+    return undefined;
   }
 
   private checkInput(gate: Gate, w: unknown, k: number): CompositionError | undefined {
@@ -1289,6 +1518,39 @@ export class Workspace {
 
 function composition(message: string): CompositionError {
   return { _tag: 'CompositionError', message };
+}
+
+/** A mistake {@link Circuit.fromLayout} found at wire `wire`. */
+function atWire(wire: number, reason: string): CompositionError {
+  return { _tag: 'CompositionError', message: `wire ${String(wire)}: ${reason}`, wire };
+}
+
+/** Why `gate` is not a {@link Gate}, or `undefined`. */
+function gateError(gate: unknown): string | undefined {
+  const g = gate as Partial<Gate> | null | undefined;
+  if (
+    typeof g !== 'object' || g === null || typeof g.name !== 'string' ||
+    typeof g.forward !== 'function' || typeof g.backward !== 'function' ||
+    typeof g.arity !== 'object' || typeof g.arity.min !== 'number' || typeof g.arity.max !== 'number'
+  ) {
+    return `apply needs a Gate (an object with name, arity, forward and backward), got ${show(gate)}`;
+  }
+  return undefined;
+}
+
+/** Why `gate` cannot take `n` inputs, or `undefined`. */
+function arityError(gate: Gate, n: number): string | undefined {
+  const { min, max } = gate.arity;
+  if (n >= min && n <= max) return undefined;
+  const want = min === max ? String(min) : max === Infinity ? `at least ${String(min)}` : `${String(min)} to ${String(max)}`;
+  return `${gate.name} gate takes ${want} input${(min === max ? min : max === Infinity ? min : max) === 1 ? '' : 's'}, got ${String(n)}`;
+}
+
+/** Why a constant's value or a pow's exponent is not allowed, or `undefined`. */
+function paramError(gate: Gate): string | undefined {
+  if (gate instanceof ConstantGate && !isFinite(gate.value)) return `a constant must be a finite number, got ${show(gate.value)}`;
+  if (gate instanceof PowGate && !isFinite(gate.exponent)) return `the exponent of a pow gate must be a finite number, got ${show(gate.exponent)}`;
+  return undefined;
 }
 
 function inputError(input: string, message: string): InputError {

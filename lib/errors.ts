@@ -62,6 +62,12 @@ export interface CompositionError {
   readonly _tag: 'CompositionError';
   /** What was wrong and where. */
   readonly message: string;
+  /**
+   * From {@link Circuit.fromLayout}: the wire the mistake is about, when it
+   * is about one (the message then reads `wire <wire>: <reason>`, the reason
+   * being what the one-gate-at-a-time builders would have said).
+   */
+  readonly wire?: number;
 }
 
 /**

@@ -15,7 +15,7 @@ export { ReciprocalGate } from './gates/ReciprocalGate';
 export { ReluGate } from './gates/ReluGate';
 export { SigmoidGate, sigmoid } from './gates/SigmoidGate';
 export { SubtractGate } from './gates/SubtractGate';
-export { Backward, Circuit, Forward, Wire, Workspace, gateCode, type CircuitLayout, type Seed, type WireNode } from './Circuit';
+export { Backward, Circuit, Forward, Wire, Workspace, gateCode, type CircuitLayout, type CircuitSpec, type NameRanges, type Seed, type WireNode } from './Circuit';
 export { CircuitException, orThrow, type CircuitError, type CompositionError, type GateError, type InputError } from './errors';
 export { FiniteNumber, decodeInputs, inputAssignmentCodec, type FiniteBrand, type InputAssignment } from './inputs';
 export { gradcheck, type CheckStatus, type GradcheckOptions, type GradcheckReport, type InputCheck } from './gradcheck';

@@ -36,28 +36,32 @@ function finish(whole: number, prefix: number, number: number, digits: boolean):
  * @internal
  */
 export function scanName(name: string): number {
-  const n = name.length;
-  if (n === 0) return NOT_A_NAME;
+  return scanRange(name, 0, name.length);
+}
+
+/** {@link scanName} of `text.slice(from, to)`, without making that string. @internal */
+export function scanRange(text: string, from: number, to: number): number {
+  if (to <= from) return NOT_A_NAME;
   let h = 0x811c9dc5 | 0;
   /** the hash up to the last character that is not a digit, and the number of the digits after it */
   let prefix = h;
   let number = 0;
-  let digitsAfterUnderscore = name.charCodeAt(0) === 95 && n > 1;
-  for (let k = 0; k < n; k++) {
-    const c = name.charCodeAt(k);
+  let digitsAfterUnderscore = text.charCodeAt(from) === 95 && to - from > 1;
+  for (let k = from; k < to; k++) {
+    const c = text.charCodeAt(k);
     const letter = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36;
     const digit = c >= 48 && c <= 57;
-    if (!letter && !(digit && k > 0)) return NOT_A_NAME;
+    if (!letter && !(digit && k > from)) return NOT_A_NAME;
     h = Math.imul(h ^ c, 16777619);
     if (digit) number = (Math.imul(number, 10) + c - 48) | 0;
     else {
-      if (k > 0) digitsAfterUnderscore = false;
+      if (k > from) digitsAfterUnderscore = false;
       prefix = h;
       number = 0;
     }
   }
   if (digitsAfterUnderscore) return RESERVED_NAME;
-  const last = name.charCodeAt(n - 1);
+  const last = text.charCodeAt(to - 1);
   return finish(h, prefix, number, last >= 48 && last <= 57);
 }
 
@@ -118,7 +122,12 @@ export class NameList {
 
   /** The position of `name` in the list, or -1. */
   indexOf(name: string, hash = hashOf(name)): number {
-    const s = this.probe(name, hash);
+    return this.indexOfRange(name, 0, name.length, hash);
+  }
+
+  /** The position of the name `text.slice(from, to)` in the list, or -1 (`hash`: what {@link scanRange} gave). */
+  indexOfRange(text: string, from: number, to: number, hash: number): number {
+    const s = this.probe(text, from, to, hash);
     const e = this.table[s] ?? 0;
     return e === 0 ? -1 : (e & 0x3ffffff) - 1;
   }
@@ -129,18 +138,23 @@ export class NameList {
    * position, or -1 when it was there (or the list is full, {@link MAX_NAMES}).
    */
   add(name: string, hash: number): number {
+    return this.addRange(name, 0, name.length, hash);
+  }
+
+  /** {@link NameList.add} of the name `text.slice(from, to)`, without making that string. */
+  addRange(text: string, from: number, to: number, hash: number): number {
     const k = this.count;
     if (k >= MAX_NAMES) return -1;
     // at most 70% full: a miss probes a few slots on average
     if ((k + 1) * 10 > this.table.length * 7) this.rehash();
-    const s = this.probe(name, hash);
+    const s = this.probe(text, from, to, hash);
     if ((this.table[s] ?? 0) !== 0) return -1;
     if (k + 2 > this.starts.length) this.starts = grow(this.starts, new Int32Array(this.starts.length * 2));
     const at = this.starts[k] ?? 0;
-    const end = at + name.length;
+    const end = at + to - from;
     if (end > this.chars.length) this.chars = grow(this.chars, new Uint8Array(Math.max(end, this.chars.length * 2)));
     const chars = this.chars;
-    for (let j = 0; j < name.length; j++) chars[at + j] = name.charCodeAt(j);
+    for (let j = from, c = at; j < to; j++, c++) chars[c] = text.charCodeAt(j);
     this.starts[k + 1] = end;
     this.count = k + 1;
     this.table[s] = entry(k, hash);
@@ -157,6 +171,23 @@ export class NameList {
     return s;
   }
 
+  /**
+   * Makes room for `names` more names of `chars` characters in all, so
+   * that adding them grows nothing (a circuit built in one call knows how
+   * many names it has: the table is sized once instead of rehashed ~20
+   * times on the way to a million).
+   */
+  reserve(names: number, chars: number): void {
+    const k = this.count;
+    const total = k + names;
+    if (total + 1 > this.starts.length) this.starts = grow(this.starts, new Int32Array(total + 1));
+    const used = (this.starts[k] ?? 0) + chars;
+    if (used > this.chars.length) this.chars = grow(this.chars, new Uint8Array(used));
+    let size = this.table.length;
+    while ((total + 1) * 10 > size * 7) size *= 2;
+    if (size > this.table.length) this.rehash(size);
+  }
+
   /** Releases spare capacity (a circuit that stops growing keeps only what it uses). */
   trim(): void {
     const used = this.starts[this.count] ?? 0;
@@ -164,27 +195,27 @@ export class NameList {
     if (this.starts.length > this.count + 1) this.starts = this.starts.slice(0, this.count + 1);
   }
 
-  /** The slot that holds `name`, or the empty slot where it would go. */
-  private probe(name: string, hash: number): number {
+  /** The slot that holds the name `text.slice(from, to)`, or the empty slot where it would go. */
+  private probe(text: string, from: number, to: number, hash: number): number {
     const table = this.table;
     const mask = table.length - 1;
     const tag = (hash >>> 25) << 26;
     for (let s = hash & mask; ; s = (s + STEP) & mask) {
       const e = table[s] ?? 0;
-      if (e === 0 || ((e & ~0x3ffffff) === tag && this.equals((e & 0x3ffffff) - 1, name))) return s;
+      if (e === 0 || ((e & ~0x3ffffff) === tag && this.equals((e & 0x3ffffff) - 1, text, from, to))) return s;
     }
   }
 
-  private equals(k: number, name: string): boolean {
-    const from = this.starts[k] ?? 0;
-    if ((this.starts[k + 1] ?? 0) - from !== name.length) return false;
+  private equals(k: number, text: string, from: number, to: number): boolean {
+    const at = this.starts[k] ?? 0;
+    if ((this.starts[k + 1] ?? 0) - at !== to - from) return false;
     const chars = this.chars;
-    for (let j = 0; j < name.length; j++) if (chars[from + j] !== name.charCodeAt(j)) return false;
+    for (let j = from, c = at; j < to; j++, c++) if (chars[c] !== text.charCodeAt(j)) return false;
     return true;
   }
 
-  private rehash(): void {
-    const table = new Int32Array(this.table.length * 2);
+  private rehash(size = this.table.length * 2): void {
+    const table = new Int32Array(size);
     const mask = table.length - 1;
     const chars = this.chars;
     const starts = this.starts;

@@ -17,10 +17,6 @@
 import { HASH_SEED, Lexer, NAME, hashStep } from './lexer';
 import { mix } from '../hash';
 
-
-/** `[A-Za-z0-9_$]` */
-const isNamePart = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 36;
-
 /** How many consecutive numbers of a prefix share a block. */
 const BLOCK = 16;
 const BLOCK_BITS = 4;
@@ -109,6 +105,8 @@ export class Names {
   flags: Uint8Array;
   /** Where each name's text starts in the source (it ends where the name does), by id; a start -1 - k is `extra[k]`. */
   private starts: Int32Array;
+  /** Where each name's text ends in the source, by id (for a name in the source). */
+  private ends: Int32Array;
   private readonly extra: string[] = [];
 
   /** Names that do not end in a number. */
@@ -142,6 +140,7 @@ export class Names {
     this.kind = new Uint8Array(n);
     this.flags = new Uint8Array(n);
     this.starts = new Int32Array(n);
+    this.ends = new Int32Array(n);
     this.plain = new TextTable(source);
     this.prefixes = new TextTable(source);
   }
@@ -149,21 +148,23 @@ export class Names {
   /** The text of name `id`. */
   text(id: number): string {
     const start = this.starts[id] ?? 0;
-    return start < 0 ? (this.extra[-1 - start] ?? '') : this.source.slice(start, this.endOf(start));
+    return start < 0 ? (this.extra[-1 - start] ?? '') : this.source.slice(start, this.ends[id] ?? start);
   }
 
   /** The length of name `id`'s text. */
   length(id: number): number {
     const start = this.starts[id] ?? 0;
-    return start < 0 ? (this.extra[-1 - start] ?? '').length : this.endOf(start) - start;
+    return start < 0 ? (this.extra[-1 - start] ?? '').length : (this.ends[id] ?? start) - start;
   }
 
-  /** Where the name that starts at `start` in the source ends. */
-  private endOf(start: number): number {
-    const s = this.source;
-    let end = start + 1;
-    while (end < s.length && isNamePart(s.charCodeAt(end))) end++;
-    return end;
+  /** Where name `id` is in the source: `[start, end)` is its first occurrence (-1, -1 for a word not in the source). */
+  startOf(id: number): number {
+    return Math.max(-1, this.starts[id] ?? -1);
+  }
+
+  /** See {@link Names.startOf}. */
+  endOf(id: number): number {
+    return (this.starts[id] ?? -1) < 0 ? -1 : (this.ends[id] ?? -1);
   }
 
   /**
@@ -177,7 +178,7 @@ export class Names {
 
   /** Adds the name `source[start, end)`, not there yet (the arguments as for `find`), and returns its id. */
   add(start: number, end: number, hash: number, prefixEnd: number, prefixHash: number, number: number, kind: number): number {
-    const id = this.row(kind, start);
+    const id = this.row(kind, start, end);
     // (`find` has just located it, usually)
     if (this.locatedStart !== start) this.locate(this.source, start, end, hash, prefixEnd, prefixHash, number);
     if (prefixEnd === -1) this.plain.add(hash, id, start, end);
@@ -200,7 +201,7 @@ export class Names {
     let hash = HASH_SEED;
     for (let i = 0; i < text.length; i++) hash = hashStep(hash, text.charCodeAt(i));
     this.extra.push(text);
-    const id = this.row(kind, -this.extra.length);
+    const id = this.row(kind, -this.extra.length, 0);
     this.plain.addExtra(hash, id, text);
     return id;
   }
@@ -230,15 +231,17 @@ export class Names {
     return offset === -1 ? -1 : (this.slots[offset + (this.number & (BLOCK - 1))] ?? 0) - 1;
   }
 
-  private row(kind: number, start: number): number {
+  private row(kind: number, start: number, end: number): number {
     const id = this.count;
     if (id === this.kind.length) {
       this.kind = grown(this.kind);
       this.flags = grown(this.flags);
       this.starts = grown(this.starts);
+      this.ends = grown(this.ends);
     }
     this.kind[id] = kind;
     this.starts[id] = start;
+    this.ends[id] = end;
     this.count = id + 1;
     return id;
   }
