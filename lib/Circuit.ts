@@ -982,39 +982,19 @@ export class Circuit {
       mins[k] = gk.arity.min;
       maxs[k] = gk.arity.max;
     }
-    // the wiring, and the room it takes
-    let streamLength = 0;
-    let nInputs = 0;
-    for (let i = 0; i < size; i++) {
-      const gi = g[i]!;
-      if (gi === -1) {
-        if (inputWires[nInputs] !== i) {
-          return atWire(i, `the layout's inputs must be the input wires (those whose gate is -1) in order: inputs[${String(nInputs)}] is ${show(inputWires[nInputs])}`);
-        }
-        nInputs++;
-        continue;
-      }
-      if (gi < 0 || gi >= nGates) return atWire(i, `its gate is ${String(gi)}: -1 (an input) or one of the layout's gates (0 to ${String(nGates - 1)})`);
-      const a0 = argFrom[i]!;
-      const n = argFrom[i + 1]! - a0;
-      if (n < 0) return atWire(i, `the layout's argStart goes down there (${String(a0)}, then ${String(argFrom[i + 1])})`);
-      const gk = gates[gi] as Gate;
-      if (n < mins[gi]! || n > maxs[gi]!) return atWire(i, arityError(gk, n) ?? '');
-      for (let a = a0; a < a0 + n; a++) {
-        const j = argv[a]!;
-        if (j < 0 || j >= i) return atWire(i, `input ${String(a - a0 + 1)} of the ${gk.name} gate is wire ${String(j)}, which is not an earlier wire (0 to ${String(i - 1)})`);
-      }
-      const fixed = FIXED_ARITY[ops[gi]!]!;
-      streamLength += fixed < 0 ? 3 + n : fixed === n ? 2 + n : 3 + n;
-    }
-    if (inputWires.length !== nInputs) return composition(`the layout's inputs must be the ${String(nInputs)} input wires (those whose gate is -1), got ${String(inputWires.length)} entries`);
+    // the wiring, and the room it takes (each loop is a function of its own: V8 optimises a
+    // small function's loop on the spot, where a long function with several loops keeps
+    // dropping back to the interpreter at the end of each)
+    const wired = checkWiring(size, g, argFrom, argv, inputWires, gates as readonly Gate[], ops, mins, maxs);
+    if (typeof wired !== 'number') return wired;
+    const nInputs = inputWires.length;
     if (nInputs > MAX_NAMES) return composition(`a circuit can have at most ${MAX_NAMES.toLocaleString('en-US')} inputs`);
     // sized once (the names' characters as for 8 a name; the gate names as they come)
-    this.stream = new Int32Array(Math.max(64, streamLength));
+    this.stream = new Int32Array(Math.max(64, wired));
     this.recordOf = new Int32Array(Math.max(16, size));
     this.inputWires = new Int32Array(Math.max(16, nInputs));
     this.inputNameList.reserve(nInputs, 8 * nInputs);
-    const gids = new Int32Array(nGates);
+    const heads = new Int32Array(nGates);
     for (let k = 0; k < nGates; k++) {
       const gk = gates[k] as Gate;
       let gid = this.gateIndex.get(gk);
@@ -1025,66 +1005,55 @@ export class Circuit {
         if (gid === this.params.length) this.params = grow(this.params, new Float64Array(gid * 2));
         this.params[gid] = paramOf(gk);
       }
-      gids[k] = gid;
+      heads[k] = gid * 16 + ops[k]!;
     }
-    // the records and names, in wire order (a name is checked against the wires before it, as the builders do)
-    const st = this.stream;
-    const recordOf = this.recordOf;
-    let pc = 0;
+    // the records, then the names in wire order (a name is checked against the wires before it, as the builders do)
+    this.streamLength = writeRecords(size, g, argFrom, argv, heads, this.stream, this.recordOf, this.inputWires);
+    this.nInputs = 0;
+    const error = list === undefined ? this.nameFromRanges(size, g, rangeText, rangeStart, rangeEnd) : this.nameFromList(size, g, list);
+    this.count = error === undefined ? size : 0;
+    return error;
+  }
+
+  /** Names the wires of {@link Circuit.load} from ranges of `text`: the first mistake, or `undefined`. */
+  private nameFromRanges(size: number, g: Int32Array, text: string, start: Int32Array, end: Int32Array): CompositionError | undefined {
     for (let i = 0; i < size; i++) {
-      const gi = g[i]!;
-      // the name: text.slice(from, to), none when `named` is false
-      let text = rangeText;
-      let from = 0;
-      let to = 0;
-      let named: boolean;
-      if (list === undefined) {
-        from = rangeStart[i]!;
-        to = rangeEnd[i]!;
-        if (from < 0 || to < from || to > text.length) return atWire(i, `its name's range ${String(from)} to ${String(to)} is not in the text (0 to ${String(text.length)})`);
-        named = to > from;
-      } else {
-        const name = list[i];
-        named = name !== undefined;
-        if (typeof name === 'string') {
-          text = name;
-          to = name.length;
-        } else if (named) return atWire(i, this.nameError(name as unknown as string, NOT_A_NAME).message);
-      }
-      if (!named && gi === -1) return atWire(i, 'an input needs a name, got none');
-      const hash = named ? scanRange(text, from, to) : 0;
-      if (hash < 0) return atWire(i, this.nameError(text.slice(from, to), hash).message);
-      if (gi === -1) {
-        const pos = this.nInputs;
-        if ((this.gateNameList.length > 0 && this.gateNameList.indexOfRange(text, from, to, hash) >= 0) || this.inputNameList.addRange(text, from, to, hash) < 0) {
-          return atWire(i, used(text.slice(from, to)).message);
-        }
-        this.inputWires[pos] = i;
-        this.nInputs = pos + 1;
-        recordOf[i] = -1 - pos;
-      } else {
-        const op0 = ops[gi]!;
-        const a0 = argFrom[i]!;
-        const n = argFrom[i + 1]! - a0;
-        const fixed = FIXED_ARITY[op0]!;
-        // a built-in's inline math reads a fixed number of inputs: a subclass that changed its arity is called through its methods
-        const op = fixed < 0 || fixed === n ? op0 : OP_CUSTOM;
-        recordOf[i] = pc;
-        st[pc] = gids[gi]! * 16 + op;
-        st[pc + 1] = i;
-        pc += 2;
-        if (FIXED_ARITY[op]! < 0) st[pc++] = n;
-        for (let a = a0; a < a0 + n; a++) st[pc++] = argv[a]!;
-        if (named) {
-          if (this.inputNameList.indexOfRange(text, from, to, hash) >= 0 || this.gateNameList.indexOfRange(text, from, to, hash) >= 0) return atWire(i, used(text.slice(from, to)).message);
-          if (this.gateNameList.length >= MAX_NAMES) return composition(`a circuit can have at most ${MAX_NAMES.toLocaleString('en-US')} named gates`);
-          if (this.gateNameOf === undefined) this.gateNameOf = new Int32Array(Math.max(16, size));
-          this.nameGateRange(i, text, from, to, hash);
-        }
-      }
-      this.count = i + 1;
+      const from = start[i]!;
+      const to = end[i]!;
+      if (from < 0 || to < from || to > text.length) return atWire(i, `its name's range ${String(from)} to ${String(to)} is not in the text (0 to ${String(text.length)})`);
+      const error = this.placeName(i, g[i]! === -1, text, from, to, size);
+      if (error !== undefined) return error;
     }
-    this.streamLength = pc;
+    return undefined;
+  }
+
+  /** Names the wires of {@link Circuit.load} from a list of names: the first mistake, or `undefined`. */
+  private nameFromList(size: number, g: Int32Array, list: ArrayLike<string | undefined>): CompositionError | undefined {
+    for (let i = 0; i < size; i++) {
+      const name = list[i] as unknown;
+      if (typeof name !== 'string' && name !== undefined) return atWire(i, this.nameError(name as string, NOT_A_NAME).message);
+      const error = this.placeName(i, g[i]! === -1, name ?? '', 0, typeof name === 'string' ? name.length : 0, size);
+      if (error !== undefined) return error;
+    }
+    return undefined;
+  }
+
+  /** Gives wire `i` the name `text.slice(from, to)` (none if empty; an input must have one), or says why not. */
+  private placeName(i: number, input: boolean, text: string, from: number, to: number, size: number): CompositionError | undefined {
+    if (to === from) return input ? atWire(i, 'an input needs a name, got none') : undefined;
+    const hash = scanRange(text, from, to);
+    if (hash < 0) return atWire(i, this.nameError(text.slice(from, to), hash).message);
+    if (input) {
+      if ((this.gateNameList.length > 0 && this.gateNameList.indexOfRange(text, from, to, hash) >= 0) || this.inputNameList.addRange(text, from, to, hash) < 0) {
+        return atWire(i, used(text.slice(from, to)).message);
+      }
+      this.nInputs++;
+      return undefined;
+    }
+    if (this.inputNameList.indexOfRange(text, from, to, hash) >= 0 || this.gateNameList.indexOfRange(text, from, to, hash) >= 0) return atWire(i, used(text.slice(from, to)).message);
+    if (this.gateNameList.length >= MAX_NAMES) return composition(`a circuit can have at most ${MAX_NAMES.toLocaleString('en-US')} named gates`);
+    if (this.gateNameOf === undefined) this.gateNameOf = new Int32Array(Math.max(16, size));
+    this.nameGateRange(i, text, from, to, hash);
     return undefined;
   }
 
@@ -1518,6 +1487,78 @@ export class Workspace {
 
 function composition(message: string): CompositionError {
   return { _tag: 'CompositionError', message };
+}
+
+/**
+ * Checks the wiring of a layout for {@link Circuit.fromLayout}: the inputs
+ * are the wires whose gate is -1, in order; every gate is one of `gates`
+ * with a number of inputs it takes, each an earlier wire. Returns the
+ * length of the record stream the circuit needs, or the first mistake.
+ */
+function checkWiring(
+  size: number, g: Int32Array, argFrom: Int32Array, argv: Int32Array, inputWires: Int32Array,
+  gates: readonly Gate[], ops: Int32Array, mins: Float64Array, maxs: Float64Array,
+): number | CompositionError {
+  const nGates = gates.length;
+  let streamLength = 0;
+  let nInputs = 0;
+  for (let i = 0; i < size; i++) {
+    const gi = g[i]!;
+    if (gi === -1) {
+      if (inputWires[nInputs] !== i) {
+        return atWire(i, `the layout's inputs must be the input wires (those whose gate is -1) in order: inputs[${String(nInputs)}] is ${show(inputWires[nInputs])}`);
+      }
+      nInputs++;
+      continue;
+    }
+    if (gi < 0 || gi >= nGates) return atWire(i, `its gate is ${String(gi)}: -1 (an input) or one of the layout's gates (0 to ${String(nGates - 1)})`);
+    const a0 = argFrom[i]!;
+    const n = argFrom[i + 1]! - a0;
+    if (n < 0) return atWire(i, `the layout's argStart goes down there (${String(a0)}, then ${String(argFrom[i + 1])})`);
+    if (n < mins[gi]! || n > maxs[gi]!) return atWire(i, arityError(gates[gi]!, n) ?? '');
+    for (let a = a0; a < a0 + n; a++) {
+      const j = argv[a]!;
+      if (j < 0 || j >= i) return atWire(i, `input ${String(a - a0 + 1)} of the ${gates[gi]!.name} gate is wire ${String(j)}, which is not an earlier wire (0 to ${String(i - 1)})`);
+    }
+    const fixed = FIXED_ARITY[ops[gi]!]!;
+    streamLength += fixed < 0 ? 3 + n : fixed === n ? 2 + n : 3 + n;
+  }
+  if (inputWires.length !== nInputs) return composition(`the layout's inputs must be the ${String(nInputs)} input wires (those whose gate is -1), got ${String(inputWires.length)} entries`);
+  return streamLength;
+}
+
+/**
+ * Writes a checked layout's records (see {@link Circuit}'s `stream`), where
+ * each wire's record is and the inputs' wires; returns the stream's length.
+ * `heads[k]`: gate `k`'s id * 16 + its opcode.
+ */
+function writeRecords(
+  size: number, g: Int32Array, argFrom: Int32Array, argv: Int32Array, heads: Int32Array,
+  st: Int32Array, recordOf: Int32Array, inputWires: Int32Array,
+): number {
+  let pc = 0;
+  let pos = 0;
+  for (let i = 0; i < size; i++) {
+    const gi = g[i]!;
+    if (gi === -1) {
+      inputWires[pos] = i;
+      recordOf[i] = -1 - pos++;
+      continue;
+    }
+    const a0 = argFrom[i]!;
+    const n = argFrom[i + 1]! - a0;
+    let head = heads[gi]!;
+    const fixed = FIXED_ARITY[head & 15]!;
+    // a built-in's inline math reads a fixed number of inputs: a subclass that changed its arity is called through its methods
+    if (fixed >= 0 && fixed !== n) head = (head & ~15) | OP_CUSTOM;
+    recordOf[i] = pc;
+    st[pc] = head;
+    st[pc + 1] = i;
+    pc += 2;
+    if (FIXED_ARITY[head & 15]! < 0) st[pc++] = n;
+    for (let a = a0; a < a0 + n; a++) st[pc++] = argv[a]!;
+  }
+  return pc;
 }
 
 /** A mistake {@link Circuit.fromLayout} found at wire `wire`. */

@@ -39,30 +39,35 @@ export function scanName(name: string): number {
   return scanRange(name, 0, name.length);
 }
 
+/** What each ASCII character is in a name: 1 a letter, `_` or `$`; 2 a digit; 0 neither. */
+const NAME_CHAR = new Uint8Array(128);
+for (let c = 0; c < 128; c++) NAME_CHAR[c] = /[A-Za-z_$]/.test(String.fromCharCode(c)) ? 1 : c >= 48 && c <= 57 ? 2 : 0;
+
 /** {@link scanName} of `text.slice(from, to)`, without making that string. @internal */
 export function scanRange(text: string, from: number, to: number): number {
   if (to <= from) return NOT_A_NAME;
-  let h = 0x811c9dc5 | 0;
-  /** the hash up to the last character that is not a digit, and the number of the digits after it */
+  const first = text.charCodeAt(from);
+  if (first >= 128 || NAME_CHAR[first] !== 1) return NOT_A_NAME;
+  let h = Math.imul((0x811c9dc5 | 0) ^ first, 16777619);
+  /** the hash up to the last character that is not a digit (at `letter`), and the number of the digits after it */
   let prefix = h;
   let number = 0;
-  let digitsAfterUnderscore = text.charCodeAt(from) === 95 && to - from > 1;
-  for (let k = from; k < to; k++) {
+  let letter = from;
+  for (let k = from + 1; k < to; k++) {
     const c = text.charCodeAt(k);
-    const letter = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36;
-    const digit = c >= 48 && c <= 57;
-    if (!letter && !(digit && k > from)) return NOT_A_NAME;
+    const kind = c < 128 ? (NAME_CHAR[c] ?? 0) : 0;
+    if (kind === 0) return NOT_A_NAME;
     h = Math.imul(h ^ c, 16777619);
-    if (digit) number = (Math.imul(number, 10) + c - 48) | 0;
+    if (kind === 2) number = (Math.imul(number, 10) + c - 48) | 0;
     else {
-      if (k > from) digitsAfterUnderscore = false;
       prefix = h;
       number = 0;
+      letter = k;
     }
   }
-  if (digitsAfterUnderscore) return RESERVED_NAME;
-  const last = text.charCodeAt(to - 1);
-  return finish(h, prefix, number, last >= 48 && last <= 57);
+  // `_` and digits alone: kept for unnamed wires
+  if (first === 95 && letter === from && to - from > 1) return RESERVED_NAME;
+  return finish(h, prefix, number, letter !== to - 1);
 }
 
 /** The hash {@link scanName} gives a valid name, of `chars[from, to)`. */

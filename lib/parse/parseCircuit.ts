@@ -169,8 +169,10 @@ class Layout {
   /** A gate wire reading `terms[from .. to - 1]`. */
   gateN(gate: number, terms: Int32Array, from: number, to: number, name: number): number {
     while (this.nArgs + to - from > this.args.length) this.args = grown(this.args);
-    this.args.set(terms.subarray(from, to), this.nArgs);
-    this.nArgs += to - from;
+    const args = this.args;
+    let a = this.nArgs;
+    for (let k = from; k < to; k++) args[a++] = terms[k] ?? 0;
+    this.nArgs = a;
     return this.wire(gate, name);
   }
 
