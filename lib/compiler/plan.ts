@@ -291,7 +291,7 @@ function storage(
   segments: readonly Segment[],
   reads: (gateId: number, n: number) => Reads,
 ): { slot: Int32Array; gradient: Uint8Array; stored: Uint8Array; localSlot: Int32Array; slots: number } {
-  const { layout, gateWires, gateIndex, firstReader, lastReader } = st;
+  const { layout, gateWires, firstReader, lastReader } = st;
   const { gate, argStart, args } = layout;
   const size = layout.size;
   const output = size - 1;
@@ -336,22 +336,28 @@ function storage(
     const grad = new Uint8Array(L);
     const keep = new Uint8Array(L);
     const folded = s.sum?.position ?? -1;
-    for (let u = 0; u < L; u++) {
-      let outside = false;
-      let inside = u === folded; // its one reader, the folded sum, runs inside the loop
-      let read = false;
-      for (let k = 0, start = s.first; k < s.count; k++, start += L) {
+    // per position: read from outside its instance (or the output), read inside it only, read by a backward pass
+    const outside = new Uint8Array(L);
+    const inside = new Uint8Array(L);
+    const read = new Uint8Array(L);
+    if (folded >= 0) inside[folded] = 1; // its one reader, the folded sum, runs inside the loop
+    // one pass over the instances in order (an instance's gates are the wires from its first to its last:
+    // a reader outside that range is outside the instance)
+    for (let k = 0, start = s.first; k < s.count; k++, start += L) {
+      const from = gateWires[start] ?? 0;
+      const to = gateWires[start + L - 1] ?? 0;
+      for (let u = 0; u < L; u++) {
         const w = gateWires[start + u] ?? 0;
-        const lo = gateIndex[firstReader[w] ?? 0] ?? -1;
-        const hi = gateIndex[lastReader[w] ?? 0] ?? -1;
-        if (u === folded) {
-          // read by the folded sum only
-        } else if (w === output || ((lastReader[w] ?? -1) >= 0 && (hi >= start + L || lo < start))) outside = true;
-        else if ((lastReader[w] ?? -1) >= 0) inside = true;
-        if (readInBackward[w] === 1) read = true;
+        if (readInBackward[w] === 1) read[u] = 1;
+        if (u === folded) continue; // read by the folded sum only
+        const last = lastReader[w] ?? -1;
+        if (w === output || (last >= 0 && (last > to || (firstReader[w] ?? 0) < from))) outside[u] = 1;
+        else if (last >= 0) inside[u] = 1;
       }
-      grad[u] = outside ? SLOT : inside ? LOCAL : NONE;
-      keep[u] = outside || read ? 1 : 0;
+    }
+    for (let u = 0; u < L; u++) {
+      grad[u] = outside[u] === 1 ? SLOT : inside[u] === 1 ? LOCAL : NONE;
+      keep[u] = outside[u] === 1 || read[u] === 1 ? 1 : 0;
     }
     // positions in local form keep one slot per input for their local gradients
     const locals = new Int32Array(L);
