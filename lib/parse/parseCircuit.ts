@@ -247,8 +247,11 @@ function build(source: string, program: Program, backward: SourcePosition | unde
   const { nodes, statements, names, inputs, firstUses } = program;
   const { op, arg, start, end, numbers } = nodes;
   const count = statements.length / STATEMENT;
-  // every node makes at most two wires (a division: a reciprocal and a multiply) and a statement one more
-  const out = new Layout(inputs.length + 2 * nodes.length + count, 2 * nodes.length + count);
+  // every node makes at most one wire but a division (a reciprocal and a multiply), a statement one more
+  // (`var y = x`), and each wire is read at most once where it is made, but a division's reciprocal
+  let divisions = 0;
+  for (let i = 0; i < nodes.length; i++) if (op[i] === N_DIV) divisions++;
+  const out = new Layout(inputs.length + nodes.length + divisions + count, nodes.length + divisions + count);
 
   // 2. The inputs, then each statement's gates in order.
   /** Each name's wire index + 1 (0: none yet), by id: an input, or an assigned variable once its statement is lowered. */
