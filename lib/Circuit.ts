@@ -982,9 +982,8 @@ export class Circuit {
       mins[k] = gk.arity.min;
       maxs[k] = gk.arity.max;
     }
-    // the wiring, and the room it takes (each loop is a function of its own: V8 optimises a
-    // small function's loop on the spot, where a long function with several loops keeps
-    // dropping back to the interpreter at the end of each)
+    // the wiring, and the room it takes (each pass is a function of its own: in one long function,
+    // --trace-deopt showed V8 dropping the optimised code at the end of each million-wire loop)
     const wired = checkWiring(size, g, argFrom, argv, inputWires, gates as readonly Gate[], ops, mins, maxs);
     if (typeof wired !== 'number') return wired;
     const nInputs = inputWires.length;

@@ -2,9 +2,10 @@
 // inputs: the characters of every name in one byte array (wire names are
 // ASCII identifiers, checked by `scanName`), where each name starts, and an
 // open-addressing hash table from a name to its position in the list.
-// A name costs about 18 bytes here; as a JavaScript string in an array and a
-// Map it costs about 70, and takes several times longer to add. Internal to
-// the core (lib/Circuit.ts).
+// A name costs about 22 bytes here (its characters, where they start, its
+// hash and its table slots); as a JavaScript string in an array and a Map it
+// costs about 70, and takes several times longer to add. Internal to the
+// core (lib/Circuit.ts).
 
 import { mix } from './hash';
 
@@ -70,25 +71,6 @@ export function scanRange(text: string, from: number, to: number): number {
   return finish(h, prefix, number, letter !== to - 1);
 }
 
-/** The hash {@link scanName} gives a valid name, of `chars[from, to)`. */
-function hashOfChars(chars: Uint8Array, from: number, to: number): number {
-  let h = 0x811c9dc5 | 0;
-  let prefix = h;
-  let number = 0;
-  let digit = false;
-  for (let k = from; k < to; k++) {
-    const c = chars[k] ?? 0;
-    h = Math.imul(h ^ c, 16777619);
-    digit = c >= 48 && c <= 57;
-    if (digit) number = (Math.imul(number, 10) + c - 48) | 0;
-    else {
-      prefix = h;
-      number = 0;
-    }
-  }
-  return finish(h, prefix, number, digit);
-}
-
 /** The hash {@link scanName} gives a valid name. */
 function hashOf(name: string): number {
   const h = scanName(name);
@@ -110,6 +92,8 @@ export class NameList {
   private chars = new Uint8Array(256);
   /** Name k is `chars[starts[k] .. starts[k + 1])`. */
   private starts = new Int32Array(33);
+  /** Name k's hash (what {@link scanName} gave), so that growing the table hashes no name again. */
+  private hashes = new Int32Array(32);
   private count = 0;
   /**
    * Open addressing: a slot holds 0 when empty, else 1 + the position of a
@@ -155,6 +139,8 @@ export class NameList {
     const s = this.probe(text, from, to, hash);
     if ((this.table[s] ?? 0) !== 0) return -1;
     if (k + 2 > this.starts.length) this.starts = grow(this.starts, new Int32Array(this.starts.length * 2));
+    if (k + 1 > this.hashes.length) this.hashes = grow(this.hashes, new Int32Array(Math.max(16, this.hashes.length * 2)));
+    this.hashes[k] = hash;
     const at = this.starts[k] ?? 0;
     const end = at + to - from;
     if (end > this.chars.length) this.chars = grow(this.chars, new Uint8Array(Math.max(end, this.chars.length * 2)));
@@ -186,6 +172,7 @@ export class NameList {
     const k = this.count;
     const total = k + names;
     if (total + 1 > this.starts.length) this.starts = grow(this.starts, new Int32Array(total + 1));
+    if (total > this.hashes.length) this.hashes = grow(this.hashes, new Int32Array(total));
     const used = (this.starts[k] ?? 0) + chars;
     if (used > this.chars.length) this.chars = grow(this.chars, new Uint8Array(used));
     let size = this.table.length;
@@ -198,6 +185,7 @@ export class NameList {
     const used = this.starts[this.count] ?? 0;
     if (this.chars.length > used) this.chars = this.chars.slice(0, used);
     if (this.starts.length > this.count + 1) this.starts = this.starts.slice(0, this.count + 1);
+    if (this.hashes.length > this.count) this.hashes = this.hashes.slice(0, this.count);
   }
 
   /** The slot that holds the name `text.slice(from, to)`, or the empty slot where it would go. */
@@ -222,10 +210,9 @@ export class NameList {
   private rehash(size = this.table.length * 2): void {
     const table = new Int32Array(size);
     const mask = table.length - 1;
-    const chars = this.chars;
-    const starts = this.starts;
+    const hashes = this.hashes;
     for (let k = 0; k < this.count; k++) {
-      const hash = hashOfChars(chars, starts[k] ?? 0, starts[k + 1] ?? 0);
+      const hash = hashes[k] ?? 0;
       let s = hash & mask;
       while ((table[s] ?? 0) !== 0) s = (s + STEP) & mask;
       table[s] = entry(k, hash);
