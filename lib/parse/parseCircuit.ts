@@ -111,15 +111,8 @@ export function parseCircuit(source: string): E.Either<ParseError, ParsedCircuit
 }
 
 // The library's gates, one of each (a circuit made by the parser has these
-// gates, and one constant or pow gate per distinct number).
-const MULTIPLY = new MultiplyGate();
-const ADD = new AddGate();
-const SUBTRACT = new SubtractGate();
-const NEGATE = new NegateGate();
-const SIGMOID = new SigmoidGate();
-const RELU = new ReluGate();
-const MAX = new MaxGate();
-const RECIPROCAL = new ReciprocalGate();
+// gates, and one constant or pow gate per distinct number), made once.
+const GATES: readonly Gate[] = [new MultiplyGate(), new AddGate(), new SubtractGate(), new NegateGate(), new SigmoidGate(), new ReluGate(), new MaxGate(), new ReciprocalGate()];
 /** Their ids in the layout's gates. */
 const G_MUL = 0;
 const G_ADD = 1;
@@ -143,7 +136,7 @@ class Layout {
   nArgs = 0;
   /** For each wire: its name's id in the program's names, or -1 for none, or -2 for the output's made-up name. */
   nameIds: Int32Array;
-  readonly gates: Gate[] = [MULTIPLY, ADD, SUBTRACT, NEGATE, SIGMOID, RELU, MAX, RECIPROCAL];
+  readonly gates: Gate[] = [...GATES];
   /** Constant and pow gates by number (`Object.is` keys: -0 is not 0). */
   private readonly numbered = new Map<number | string, number>();
 
