@@ -333,11 +333,10 @@ export interface CircuitLayout {
  */
 export interface CircuitSpec extends CircuitLayout {
   /**
-   * The name of each wire, by index: an array of `size` entries, or a
-   * function of the index (called once per wire, in order: for a large
-   * circuit whose names are made on the fly, so that a million strings are
-   * not all kept at once). Every input needs a name; a gate wire's may be
-   * `undefined` (it is then shown as `_<index>`).
+   * The name of each wire, by index: an array of `size` entries, or
+   * {@link NameRanges} (ranges of one text, for a large circuit: no string
+   * per name). Every input needs a name; a gate wire's may be `undefined`,
+   * or an empty range (it is then shown as `_<index>`).
    */
   readonly names: ArrayLike<string | undefined> | NameRanges;
 }
@@ -614,20 +613,9 @@ export class Circuit {
   apply(gate: Gate, inputs: readonly Wire[], name?: string): E.Either<CompositionError, Wire> {
     const error = this.checkApply(gate, inputs, name);
     if (error !== undefined) return E.left(error);
-    const entry = builtinOf(gate);
-    // a built-in's inline math reads a fixed number of inputs: a subclass that changed its arity is called through its methods
-    const fixed = entry === undefined ? -1 : FIXED_ARITY[entry.op]!;
-    const op = entry !== undefined && (fixed < 0 || fixed === inputs.length) ? entry.op : OP_CUSTOM;
-    let gid = this.gateIndex.get(gate);
-    if (gid === undefined) {
-      gid = this.gates.length;
-      this.gates.push(gate);
-      this.gateIndex.set(gate, gid);
-      if (gid === this.params.length) this.params = grow(this.params, new Float64Array(Math.max(8, gid * 2)));
-      this.params[gid] = paramOf(gate);
-    }
+    const op = recordOp(builtinOf(gate)?.op ?? OP_CUSTOM, inputs.length);
     const index = this.count;
-    this.pushGate(gid * 16 + op, inputs);
+    this.pushGate(this.gateId(gate) * 16 + op, inputs);
     if (name !== undefined) this.nameGate(index, name);
     return E.right(new Wire(this, index));
   }
@@ -949,17 +937,12 @@ export class Circuit {
     }
     if (!Array.isArray(gates)) return composition(`the layout's gates must be an array of gates, got ${show(gates)}`);
     if (typeof names !== 'object' || (names as unknown) === null) return composition(`the layout's names must be an array of ${String(size)} names or name ranges, got ${show(names)}`);
-    const ranges = 'text' in names ? names : undefined;
-    const list = 'text' in names ? undefined : names;
-    if (ranges !== undefined) {
-      if (typeof ranges.text !== 'string') return composition(`the layout's name ranges need a text, got ${show(ranges.text)}`);
-      for (const [what, a] of [['start', ranges.start], ['end', ranges.end]] as const) {
+    if ('text' in names) {
+      if (typeof names.text !== 'string') return composition(`the layout's name ranges need a text, got ${show(names.text)}`);
+      for (const [what, a] of [['start', names.start], ['end', names.end]] as const) {
         if (!(a instanceof Int32Array) || a.length !== size) return composition(`the layout's name ranges need ${what}: an Int32Array of ${String(size)} entries (size), got ${a instanceof Int32Array ? `${String(a.length)} entries` : show(a)}`);
       }
-    } else if (list?.length !== size) return composition(`the layout's names must have ${String(size)} entries (size), got ${String(list?.length)}`);
-    const rangeText = ranges?.text ?? '';
-    const rangeStart = ranges?.start ?? new Int32Array(0);
-    const rangeEnd = ranges?.end ?? new Int32Array(0);
+    } else if (names.length !== size) return composition(`the layout's names must have ${String(size)} entries (size), got ${String(names.length)}`);
     const g = gate as Int32Array;
     const argFrom = argStart as Int32Array;
     const argv = args as Int32Array;
@@ -994,28 +977,17 @@ export class Circuit {
     this.inputWires = new Int32Array(Math.max(16, nInputs));
     this.inputNameList.reserve(nInputs, 8 * nInputs);
     const heads = new Int32Array(nGates);
-    for (let k = 0; k < nGates; k++) {
-      const gk = gates[k] as Gate;
-      let gid = this.gateIndex.get(gk);
-      if (gid === undefined) {
-        gid = this.gates.length;
-        this.gates.push(gk);
-        this.gateIndex.set(gk, gid);
-        if (gid === this.params.length) this.params = grow(this.params, new Float64Array(gid * 2));
-        this.params[gid] = paramOf(gk);
-      }
-      heads[k] = gid * 16 + ops[k]!;
-    }
+    for (let k = 0; k < nGates; k++) heads[k] = this.gateId(gates[k] as Gate) * 16 + ops[k]!;
     // the records, then the names in wire order (a name is checked against the wires before it, as the builders do)
     this.streamLength = writeRecords(size, g, argFrom, argv, heads, this.stream, this.recordOf, this.inputWires);
     this.nInputs = 0;
-    const error = list === undefined ? this.nameFromRanges(size, g, rangeText, rangeStart, rangeEnd) : this.nameFromList(size, g, list);
+    const error = 'text' in names ? this.nameFromRanges(size, g, names) : this.nameFromList(size, g, names);
     this.count = error === undefined ? size : 0;
     return error;
   }
 
   /** Names the wires of {@link Circuit.load} from ranges of `text`: the first mistake, or `undefined`. */
-  private nameFromRanges(size: number, g: Int32Array, text: string, start: Int32Array, end: Int32Array): CompositionError | undefined {
+  private nameFromRanges(size: number, g: Int32Array, { text, start, end }: NameRanges): CompositionError | undefined {
     for (let i = 0; i < size; i++) {
       const from = start[i]!;
       const to = end[i]!;
@@ -1074,15 +1046,24 @@ export class Circuit {
     return gate;
   }
 
-  /** The gate id of a shared built-in gate, registering it on first use. */
-  private sharedId(gate: Gate, op: number): number {
-    let gid = this.sharedIds[op]!;
-    if (gid < 0) {
+  /** The gate id of `gate`, registering it (and the number it carries) on first use. */
+  private gateId(gate: Gate): number {
+    let gid = this.gateIndex.get(gate);
+    if (gid === undefined) {
       gid = this.gates.length;
       this.gates.push(gate);
       this.gateIndex.set(gate, gid);
       if (gid === this.params.length) this.params = grow(this.params, new Float64Array(Math.max(8, gid * 2)));
-      this.params[gid] = 0;
+      this.params[gid] = paramOf(gate);
+    }
+    return gid;
+  }
+
+  /** The gate id of a shared built-in gate, registering it on first use. */
+  private sharedId(gate: Gate, op: number): number {
+    let gid = this.sharedIds[op]!;
+    if (gid < 0) {
+      gid = this.gateId(gate);
       this.sharedIds[op] = gid;
     }
     return gid;
@@ -1123,7 +1104,7 @@ export class Circuit {
     const n = inputs.length;
     const counted = FIXED_ARITY[head & 15]! < 0;
     const index = this.count;
-    const pc = this.record(2 + (counted ? 1 : 0) + n);
+    const pc = this.record(recordSize(head & 15, n));
     const st = this.stream;
     st[pc] = head;
     st[pc + 1] = index;
@@ -1519,8 +1500,7 @@ function checkWiring(
       const j = argv[a]!;
       if (j < 0 || j >= i) return atWire(i, `input ${String(a - a0 + 1)} of the ${gates[gi]!.name} gate is wire ${String(j)}, which is not an earlier wire (0 to ${String(i - 1)})`);
     }
-    const fixed = FIXED_ARITY[ops[gi]!]!;
-    streamLength += fixed < 0 ? 3 + n : fixed === n ? 2 + n : 3 + n;
+    streamLength += recordSize(recordOp(ops[gi]!, n), n);
   }
   if (inputWires.length !== nInputs) return composition(`the layout's inputs must be the ${String(nInputs)} input wires (those whose gate is -1), got ${String(inputWires.length)} entries`);
   return streamLength;
@@ -1546,10 +1526,7 @@ function writeRecords(
     }
     const a0 = argFrom[i]!;
     const n = argFrom[i + 1]! - a0;
-    let head = heads[gi]!;
-    const fixed = FIXED_ARITY[head & 15]!;
-    // a built-in's inline math reads a fixed number of inputs: a subclass that changed its arity is called through its methods
-    if (fixed >= 0 && fixed !== n) head = (head & ~15) | OP_CUSTOM;
+    const head = (heads[gi]! & ~15) | recordOp(heads[gi]! & 15, n);
     recordOf[i] = pc;
     st[pc] = head;
     st[pc + 1] = i;
@@ -1558,6 +1535,21 @@ function writeRecords(
     for (let a = a0; a < a0 + n; a++) st[pc++] = argv[a]!;
   }
   return pc;
+}
+
+/**
+ * The opcode a gate's record gets with `n` inputs: a built-in's inline math
+ * reads a fixed number of inputs, so one declaring another arity (a subclass)
+ * is called through its methods.
+ */
+function recordOp(op: number, n: number): number {
+  const fixed = FIXED_ARITY[op]!;
+  return fixed >= 0 && fixed !== n ? OP_CUSTOM : op;
+}
+
+/** How many stream entries the record of opcode `op` with `n` inputs takes: head, output, (count,) inputs. */
+function recordSize(op: number, n: number): number {
+  return (FIXED_ARITY[op]! < 0 ? 3 : 2) + n;
 }
 
 /** A mistake {@link Circuit.fromLayout} found at wire `wire`. */

@@ -14,7 +14,6 @@ export const NOT_A_NAME = -1;
 /** See {@link NOT_A_NAME}. */
 export const RESERVED_NAME = -2;
 
-
 /**
  * The 31-bit hash of a name, from the FNV-1a hash of the whole name, and of
  * its prefix and the number it ends in (`w20`: `w` and 20; `done` is all
