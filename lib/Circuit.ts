@@ -512,7 +512,8 @@ export class Circuit {
     const n = this.count;
     const gate = new Int32Array(n);
     const argStart = new Int32Array(n + 1);
-    const args = new Int32Array(this.streamLength);
+    // (a record is its inputs and at least two more entries: head and output wire)
+    const args = new Int32Array(this.streamLength - 2 * (n - this.nInputs));
     const st = this.stream;
     const recordOf = this.recordOf;
     let m = 0;
@@ -529,7 +530,7 @@ export class Circuit {
       }
       argStart[i + 1] = m;
     }
-    return { size: n, inputs: this.inputWires.slice(0, this.nInputs), gate, argStart, args: args.slice(0, m), gates: this.gates.slice() };
+    return { size: n, inputs: this.inputWires.slice(0, this.nInputs), gate, argStart, args: m === args.length ? args : args.slice(0, m), gates: this.gates.slice() };
   }
 
   /** Where the input wires of the record at `pc` are in `stream`: `[from, to)` (empty for an input's `pc`, which is negative). */
@@ -900,6 +901,11 @@ export class Circuit {
   private nameGateRange(index: number, text: string, from: number, to: number, hash: number): void {
     const k = this.gateNameList.addRange(text, from, to, hash);
     if (k < 0) throw new CircuitException(composition(`a circuit can have at most ${MAX_NAMES.toLocaleString('en-US')} named gates`));
+    this.placeGateName(index, k);
+  }
+
+  /** Records that gate wire `index` has the gate name at position `k` of the list. */
+  private placeGateName(index: number, k: number): void {
     if (k >= this.gateNameWire.length) this.gateNameWire = grow(this.gateNameWire, new Int32Array(Math.max(16, k * 2)));
     this.gateNameWire[k] = index;
     if (this.gateNameOf === undefined || index >= this.gateNameOf.length) {
@@ -975,7 +981,8 @@ export class Circuit {
     this.stream = new Int32Array(Math.max(64, wired));
     this.recordOf = new Int32Array(Math.max(16, size));
     this.inputWires = new Int32Array(Math.max(16, nInputs));
-    this.inputNameList.reserve(nInputs, 8 * nInputs);
+    if ('text' in names) this.reserveRanges(size, g, names);
+    else this.inputNameList.reserve(nInputs, 8 * nInputs);
     const heads = new Int32Array(nGates);
     for (let k = 0; k < nGates; k++) heads[k] = this.gateId(gates[k] as Gate) * 16 + ops[k]!;
     // the records, then the names in wire order (a name is checked against the wires before it, as the builders do)
@@ -984,6 +991,34 @@ export class Circuit {
     const error = 'text' in names ? this.nameFromRanges(size, g, names) : this.nameFromList(size, g, names);
     this.count = error === undefined ? size : 0;
     return error;
+  }
+
+  /**
+   * Sizes the name tables for the names of {@link Circuit.load}'s ranges
+   * exactly (a ranges' mistake is found later, by {@link nameFromRanges}):
+   * they are filled without growing, and {@link compact} has nothing to trim.
+   */
+  private reserveRanges(size: number, g: Int32Array, { text, start, end }: NameRanges): void {
+    let inputs = 0;
+    let inputChars = 0;
+    let gates = 0;
+    let gateChars = 0;
+    for (let i = 0; i < size; i++) {
+      const length = end[i]! - start[i]!;
+      if (length <= 0 || length > text.length) continue;
+      if (g[i]! === -1) {
+        inputs++;
+        inputChars += length;
+      } else {
+        gates++;
+        gateChars += length;
+      }
+    }
+    this.inputNameList.reserve(inputs, inputChars);
+    if (gates === 0) return;
+    this.gateNameList.reserve(gates, gateChars);
+    this.gateNameWire = new Int32Array(gates);
+    this.gateNameOf = new Int32Array(size);
   }
 
   /** Names the wires of {@link Circuit.load} from ranges of `text`: the first mistake, or `undefined`. */
@@ -1021,10 +1056,17 @@ export class Circuit {
       this.nInputs++;
       return undefined;
     }
-    if (this.inputNameList.indexOfRange(text, from, to, hash) >= 0 || this.gateNameList.indexOfRange(text, from, to, hash) >= 0) return atWire(i, used(text.slice(from, to)).message);
-    if (this.gateNameList.length >= MAX_NAMES) return composition(`a circuit can have at most ${MAX_NAMES.toLocaleString('en-US')} named gates`);
+    if (this.inputNameList.indexOfRange(text, from, to, hash) >= 0) return atWire(i, used(text.slice(from, to)).message);
+    const gates = this.gateNameList;
+    if (gates.length >= MAX_NAMES) {
+      if (gates.indexOfRange(text, from, to, hash) >= 0) return atWire(i, used(text.slice(from, to)).message);
+      return composition(`a circuit can have at most ${MAX_NAMES.toLocaleString('en-US')} named gates`);
+    }
+    // (one probe: adding a name the list has fails)
+    const k = gates.addRange(text, from, to, hash);
+    if (k < 0) return atWire(i, used(text.slice(from, to)).message);
     if (this.gateNameOf === undefined) this.gateNameOf = new Int32Array(Math.max(16, size));
-    this.nameGateRange(i, text, from, to, hash);
+    this.placeGateName(i, k);
     return undefined;
   }
 

@@ -134,17 +134,33 @@ class Layout {
   argStart: Int32Array;
   args: Int32Array;
   nArgs = 0;
-  /** For each wire: its name's id in the program's names, or -1 for none, or -2 for the output's made-up name. */
-  nameIds: Int32Array;
+  /** For each wire: where its name is in the source (`start === end` for none; see {@link Layout.wire}). */
+  nameStart: Int32Array;
+  nameEnd: Int32Array;
+  /** Whether a wire has the output's made-up name, which comes after the source (`${source}\n${auto}`). */
+  autoUsed = false;
   readonly gates: Gate[] = [...GATES];
   /** Constant and pow gates by number (`Object.is` keys: -0 is not 0). */
   private readonly numbered = new Map<number | string, number>();
 
-  constructor(wires: number, args: number) {
+  constructor(
+    wires: number,
+    args: number,
+    private readonly names: Program['names'],
+    private readonly source: string,
+    private readonly auto: string,
+  ) {
     this.gate = new Int32Array(Math.max(16, wires));
-    this.nameIds = new Int32Array(Math.max(16, wires));
+    this.nameStart = new Int32Array(Math.max(16, wires));
+    this.nameEnd = new Int32Array(Math.max(16, wires));
     this.argStart = new Int32Array(Math.max(16, wires) + 1);
     this.args = new Int32Array(Math.max(16, args));
+  }
+
+  /** Whether wire `w` has the name `name` (a name id, or -2 for the made-up one). */
+  hasName(w: number, name: number): boolean {
+    if (name === -2) return this.nameStart[w] === this.source.length + 1;
+    return this.nameStart[w] === this.names.startOf(name) && this.nameEnd[w] === this.names.endOf(name);
   }
 
   input(name: number): number {
@@ -188,40 +204,38 @@ class Layout {
     return id;
   }
 
+  /**
+   * A new wire of gate `gate` (-1: an input) named `name`: a name id (its
+   * first occurrence in the source), -2 for the output's made-up name (after
+   * the source and a line break), or -1 for none.
+   */
   private wire(gate: number, name: number): number {
     const i = this.size;
     if (i + 2 > this.gate.length) {
       this.gate = grown(this.gate);
       this.argStart = grown(this.argStart);
-      this.nameIds = grown(this.nameIds);
+      this.nameStart = grown(this.nameStart);
+      this.nameEnd = grown(this.nameEnd);
     }
     this.gate[i] = gate;
     this.argStart[i + 1] = this.nArgs;
-    this.nameIds[i] = name;
+    if (name >= 0) {
+      this.nameStart[i] = this.names.startOf(name);
+      this.nameEnd[i] = this.names.endOf(name);
+    } else if (name === -2) {
+      this.nameStart[i] = this.source.length + 1;
+      this.nameEnd[i] = this.source.length + 1 + this.auto.length;
+      this.autoUsed = true;
+    }
     this.size = i + 1;
     return i;
   }
 
-  /** The layout, the wires' names being the names' first occurrences in the source (and `auto` for -2). */
-  spec(inputs: number, source: string, names: Program['names'], auto: string | undefined): CircuitSpec {
+  /** The layout: the wires' names are ranges of the source (the made-up name after it), so no string is made per name. */
+  spec(inputs: number): CircuitSpec {
     const size = this.size;
-    const ids = this.nameIds;
     const wires = new Int32Array(inputs);
     for (let k = 0; k < inputs; k++) wires[k] = k;
-    // the names are ranges of the source (the made-up name after it), so no string is made per name
-    const text = ids.subarray(0, size).includes(-2) && auto !== undefined ? `${source}\n${auto}` : source;
-    const start = new Int32Array(size);
-    const end = new Int32Array(size);
-    for (let i = 0; i < size; i++) {
-      const id = ids[i] ?? -1;
-      if (id >= 0) {
-        start[i] = names.startOf(id);
-        end[i] = names.endOf(id);
-      } else if (id === -2) {
-        start[i] = source.length + 1;
-        end[i] = text.length;
-      }
-    }
     return {
       size,
       inputs: wires,
@@ -229,7 +243,7 @@ class Layout {
       argStart: this.argStart.subarray(0, size + 1),
       args: this.args.subarray(0, this.nArgs),
       gates: this.gates,
-      names: { text, start, end },
+      names: { text: this.autoUsed ? `${this.source}\n${this.auto}` : this.source, start: this.nameStart.subarray(0, size), end: this.nameEnd.subarray(0, size) },
     };
   }
 }
@@ -240,11 +254,18 @@ function build(source: string, program: Program, backward: SourcePosition | unde
   const { nodes, statements, names, inputs, firstUses } = program;
   const { op, arg, start, end, numbers } = nodes;
   const count = statements.length / STATEMENT;
-  // every node makes at most one wire but a division (a reciprocal and a multiply), a statement one more
-  // (`var y = x`), and each wire is read at most once where it is made, but a division's reciprocal
+  // every node makes at most one wire but a name (none: it reads one) and a division (a reciprocal and a
+  // multiply), a statement one more (`var y = x`), and each wire is read at most once where it is made,
+  // but a division's reciprocal
   let divisions = 0;
-  for (let i = 0; i < nodes.length; i++) if (op[i] === N_DIV) divisions++;
-  const out = new Layout(inputs.length + nodes.length + divisions + count, nodes.length + divisions + count);
+  let uses = 0;
+  for (let i = 0; i < nodes.length; i++) {
+    const o = op[i];
+    if (o === N_DIV) divisions++;
+    else if (o === N_NAME) uses++;
+  }
+  const autoName = ['x', 'out', 'result'].find((n) => !program.isUsed(n));
+  const out = new Layout(inputs.length + nodes.length - uses + divisions + count, nodes.length + divisions + count, names, source, autoName ?? '');
 
   // 2. The inputs, then each statement's gates in order.
   /** Each name's wire index + 1 (0: none yet), by id: an input, or an assigned variable once its statement is lowered. */
@@ -253,7 +274,6 @@ function build(source: string, program: Program, backward: SourcePosition | unde
     const id = inputs.at(k);
     wires[id] = out.input(id) + 1;
   }
-  const autoName = ['x', 'out', 'result'].find((n) => !program.isUsed(n));
   /**
    * The value stack, values[0 .. sp - 1]: a wire index, or -1 for a number
    * (in `numberAt`) that is not a wire yet (`-a` and `max(a, 0)` look at it).
@@ -360,14 +380,14 @@ function build(source: string, program: Program, backward: SourcePosition | unde
       // `var y = x` (or a bare `x` that is not the last wire): a wire of its own.
       // (A root that made a gate gave it `name`, so only a name needs looking at.)
       const madeGate = op[root] !== N_NAME;
-      if (name === -1 || (!madeGate && out.nameIds[w] !== name)) w = out.gate2(G_ADD, w, -1, name);
+      if (name === -1 || (!madeGate && !out.hasName(w, name))) w = out.gate2(G_ADD, w, -1, name);
     }
     results[s] = w;
     if (target !== -1) wires[target] = w + 1;
   }
 
   // 3. The circuit, checked by the core (a name it keeps for itself, `_3`, is the one mistake left).
-  const made = Circuit.fromLayout(out.spec(inputs.length, source, names, autoName));
+  const made = Circuit.fromLayout(out.spec(inputs.length));
   if (E.isLeft(made)) {
     const { wire: at = -1, message } = made.left;
     const reason = message.slice(`wire ${String(at)}: `.length);
