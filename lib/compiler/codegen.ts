@@ -145,16 +145,32 @@ export function loop(p: Plan, s: LoopSegment, calls: Calls, checked: Uint8Array)
   const { gate, argStart, args } = layout;
   const L = s.length;
   const R = s.count;
-  const table: number[] = [];
-  /** An address over the instances: affine in k, or read from the table. */
+  /** The index table, `tableLength` entries used (it grows by doubling). */
+  let table = new Int32Array(0);
+  let tableLength = 0;
+  /** Each address over the instances, until it is known to be affine or goes to the table. */
+  const scratch = new Int32Array(R);
+  /** An address over the instances: affine in k, or read from the table (each address is computed once per instance). */
   const address = (of: (k: number) => number): string => {
     const a0 = of(0);
+    scratch[0] = a0;
     const step = R > 1 ? of(1) - a0 : 0;
-    let ok = true;
-    for (let k = 2; k < R && ok; k++) ok = of(k) === a0 + k * step;
-    if (ok) return affine(a0, step, 'k');
-    const at = table.length;
-    for (let k = 0; k < R; k++) table.push(of(k));
+    let k = 1;
+    for (; k < R; k++) {
+      const a = of(k);
+      scratch[k] = a;
+      if (a !== a0 + k * step) break;
+    }
+    if (k >= R) return affine(a0, step, 'k');
+    for (k++; k < R; k++) scratch[k] = of(k);
+    const at = tableLength;
+    if (at + R > table.length) {
+      const more = new Int32Array(Math.max(at + R, 2 * table.length));
+      more.set(table.subarray(0, at));
+      table = more;
+    }
+    table.set(scratch, at);
+    tableLength = at + R;
     return `IX[${affine(at, 1, 'k')}]`;
   };
   const wireOf = (u: number, k: number): number => gateWires[s.first + k * L + u] ?? 0;
@@ -382,7 +398,7 @@ export function loop(p: Plan, s: LoopSegment, calls: Calls, checked: Uint8Array)
   return {
     forward: make(['V', 'G', 'IX'], forwardSource) as LoopForward,
     backward: make(['V', 'D', 'G', 'IX'], backwardSource) as LoopBackward,
-    table: Int32Array.from(table),
+    table: table.length === tableLength ? table : table.slice(0, tableLength),
     source: `function loopForward(V, G, IX) {\n${forwardSource}\n}\nfunction loopBackward(V, D, G, IX) {\n${backwardSource}\n}`,
   };
 }
@@ -395,10 +411,20 @@ export function tape(p: Plan, calls: Calls): Tape {
   const cases = new Map<number, number>();
   const forwardCases: string[] = [];
   const backwardCases: string[] = [];
-  // the records (at most every gate's inputs, and a count either side of a variadic one), and a case per gate
-  const T = new Int32Array(args.length + 2 * gateWires.length);
+  // the records (at most every gate's inputs, and a count either side of a variadic one), and a case per
+  // gate, sized for the tape's own gates (a plan of loops with a few gates left over has a short tape)
+  let records = 0;
+  let tapeGates = 0;
+  for (const s of p.segments) {
+    if (s.kind !== 'tape') continue;
+    const a = argStart[gateWires[s.first] ?? 0] ?? 0;
+    const b = argStart[(gateWires[s.first + s.count - 1] ?? 0) + 1] ?? 0;
+    records += b - a + 2 * s.count;
+    tapeGates += s.count;
+  }
+  const T = new Int32Array(records);
   let tp = 0;
-  const C = new Uint16Array(gateWires.length);
+  const C = new Uint16Array(tapeGates);
   let cp = 0;
   const ranges: [number, number, number, number, number][] = [];
   /** The inputs some tape record reads (their slots are the first): 1 each. */

@@ -106,10 +106,11 @@ export class Lexer {
   /** Whether a line break (or a comment containing one) comes before the next token. */
   newline = false;
   /**
-   * For a name: its hash; if it ends in a number (of at most MAX_DIGITS
-   * digits), where the prefix before the number ends (the number's leading
-   * zeros are the prefix's, a lone 0 is the number: `x007` is `x00` and 7),
-   * the prefix's hash and the number, else `prefixEnd` -1 (see `names.ts`).
+   * For a name that ends in a number (of at most MAX_DIGITS digits): where
+   * the prefix before the number ends (the number's leading zeros are the
+   * prefix's, a lone 0 is the number: `x007` is `x00` and 7), the prefix's
+   * hash and the number, and `hash` 0; for another name, its hash and
+   * `prefixEnd` -1 (see `names.ts`).
    */
   hash = 0;
   prefixEnd = -1;
@@ -219,41 +220,46 @@ export class Lexer {
       return;
     }
     if (kind === LETTER) {
+      // The hash runs through the last letter and the leading zeros after it, not the digits after those:
+      // a numbered name is found by its prefix's hash and its number (digits are hashed when a letter or
+      // too many digits follow them, which makes the name plain).
       let h = hashStep(HASH_SEED, c);
-      /** the hash before the last character */
+      /** the hash before the last leading zero */
       let previous = h;
-      /** after the last character that is not a digit */
+      /** after the last character that is not a digit, and after the leading zeros of the digits since then */
       let digitsStart = pos + 1;
-      /** after the leading zeros of the digits since then, and the hash up to there */
       let zerosEnd = digitsStart;
-      let zerosHash = h;
       let number = 0;
       for (pos++; pos < n; pos++) {
         const d = s.charCodeAt(pos);
         const dClass = classOf(d);
-        if ((dClass & (LETTER | DIGIT)) === 0) break;
-        previous = h;
-        h = hashStep(h, d);
         if (dClass === LETTER) {
+          for (let j = zerosEnd; j < pos; j++) h = hashStep(h, s.charCodeAt(j));
+          h = hashStep(h, d);
           digitsStart = zerosEnd = pos + 1;
-          zerosHash = h;
           number = 0;
-        } else if (d === 48 && zerosEnd === pos) {
+        } else if (dClass !== DIGIT) break;
+        else if (d === 48 && zerosEnd === pos) {
+          previous = h;
+          h = hashStep(h, d);
           zerosEnd = pos + 1;
-          zerosHash = h;
         } else number = 10 * number + d - 48;
       }
-      this.hash = h;
       const digits = pos - digitsStart;
-      if (digits === 0 || digits > MAX_DIGITS) this.prefixEnd = -1;
-      else if (zerosEnd === pos) {
+      if (digits === 0 || digits > MAX_DIGITS) {
+        for (let j = zerosEnd; j < pos; j++) h = hashStep(h, s.charCodeAt(j));
+        this.hash = h;
+        this.prefixEnd = -1;
+      } else if (zerosEnd === pos) {
         // all zeros: the last is the number
+        this.hash = 0;
         this.prefixEnd = pos - 1;
         this.prefixHash = previous;
         this.number = 0;
       } else {
+        this.hash = 0;
         this.prefixEnd = zerosEnd;
-        this.prefixHash = zerosHash;
+        this.prefixHash = h;
         this.number = number;
       }
       this.token(NAME, start, pos, newline);
