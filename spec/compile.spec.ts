@@ -320,6 +320,82 @@ describe('compile', () => {
     agrees(c, fast, c.inputNames.map((_, k) => 1 + 0.1 * Math.sin(k)), 1);
   });
 
+  it('makes a loop of at least 4 instances and 16 gates, of a shape of at most 64 gates, and runs the rest on the tape', () => {
+    /** R neurons sig(a*x + b) (3 gates) or sig(a*x + b*x) (4 gates), summed. */
+    const neurons = (R: number, gates: 3 | 4): Circuit => {
+      const c = new Circuit();
+      const terms: Wire[] = [];
+      for (let i = 0; i < R; i++) {
+        const [a, x, b] = c.inputs(`a${String(i)}`, `x${String(i)}`, `b${String(i)}`);
+        const m = c.mul(a, x);
+        terms.push(c.sigmoid(c.add([m, gates === 3 ? b : c.mul(b, x)])));
+      }
+      c.add(terms);
+      return c;
+    };
+    /** R instances of a shape of L pow gates, each a different exponent (so no shorter shape repeats in it), summed. */
+    const powers = (L: number, R: number): Circuit => {
+      const c = new Circuit();
+      const terms: Wire[] = [];
+      for (let i = 0; i < R; i++) {
+        let y = c.input(`x${String(i)}`);
+        for (let j = 0; j < L; j++) y = c.pow(y, 1 + (j + 1) / 1000);
+        terms.push(y);
+      }
+      c.add(terms);
+      return c;
+    };
+    const cases: [Circuit, { kind: string; gates: number; instances: number; shape: number }[]][] = [
+      // 3 instances of 4 gates: too few instances
+      [neurons(3, 4), [{ kind: 'tape', gates: 13, instances: 1, shape: 13 }]],
+      // 4 instances of 4 gates: 16 gates, a loop (its sum folded in)
+      [neurons(4, 4), [{ kind: 'loop', gates: 17, instances: 4, shape: 4 }]],
+      // 5 instances of 3 gates: 15 gates, too few; 6 of them, 18: a loop
+      [neurons(5, 3), [{ kind: 'tape', gates: 16, instances: 1, shape: 16 }]],
+      [neurons(6, 3), [{ kind: 'loop', gates: 19, instances: 6, shape: 3 }]],
+      // a shape of 64 gates is a loop, of 65 is not
+      [powers(64, 4), [{ kind: 'loop', gates: 257, instances: 4, shape: 64 }]],
+      [powers(65, 4), [{ kind: 'tape', gates: 261, instances: 1, shape: 261 }]],
+    ];
+    for (const [c, parts] of cases) {
+      const fast = compile(c, { mode: 'loops' });
+      expect(fast.parts).to.deep.equal(parts);
+      agrees(c, fast, c.inputNames.map((_, k) => 0.5 + 0.25 * Math.sin(k)), 1);
+    }
+  });
+
+  it('folds the sum after a loop into it only when it adds one value of each instance, in order, read by nothing else', () => {
+    const neurons = (how: 'plain' | 'input' | 'reread' | 'order' | 'twice'): Circuit => {
+      const c = new Circuit();
+      const terms: Wire[] = [];
+      for (let i = 0; i < 8; i++) {
+        const [a, x, b] = c.inputs(`a${String(i)}`, `x${String(i)}`, `b${String(i)}`);
+        terms.push(c.sigmoid(c.add([c.mul(a, x), b])));
+      }
+      const [t0, t1, t2] = [terms[0]!, terms[1]!, terms[2]!];
+      if (how === 'plain') c.add(terms);
+      else if (how === 'input') c.add([...terms, c.input('e')]); // one term more than instances
+      else if (how === 'reread') c.mul(c.add(terms), t2); // a term read again after the sum
+      else if (how === 'order') c.add([t1, t0, ...terms.slice(2)]); // not in instance order
+      else c.add([...terms.slice(0, -1), t0]); // one instance's value twice, another's not at all
+      return c;
+    };
+    const loop = { kind: 'loop', gates: 24, instances: 8, shape: 3 };
+    const cases: [Parameters<typeof neurons>[0], { kind: string; gates: number; instances: number; shape: number }[]][] = [
+      ['plain', [{ ...loop, gates: 25 }]],
+      ['input', [loop, { kind: 'tape', gates: 1, instances: 1, shape: 1 }]],
+      ['reread', [loop, { kind: 'tape', gates: 2, instances: 1, shape: 2 }]],
+      ['order', [loop, { kind: 'tape', gates: 1, instances: 1, shape: 1 }]],
+      ['twice', [loop, { kind: 'tape', gates: 1, instances: 1, shape: 1 }]],
+    ];
+    for (const [how, parts] of cases) {
+      const c = neurons(how);
+      const fast = compile(c, { mode: 'loops' });
+      expect(fast.parts, how).to.deep.equal(parts);
+      agrees(c, fast, c.inputNames.map((_, k) => Math.cos(k)), 1);
+    }
+  });
+
   it('finds a layer after a long irregular stretch (the search skips ahead there), losing fewer than 8 of its gates to the tape', () => {
     const c = new Circuit();
     const [u, v] = c.inputs('u', 'v');
