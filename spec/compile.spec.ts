@@ -396,6 +396,113 @@ describe('compile', () => {
     }
   });
 
+  it('writes a layer\'s and a chain\'s loops as this source (every value kept or not, every gradient a local or a slot, every check)', () => {
+    const layer = new Circuit();
+    const terms: Wire[] = [];
+    for (let i = 0; i < 8; i++) {
+      const [a, x, b, y, cc] = layer.inputs(`a${String(i)}`, `x${String(i)}`, `b${String(i)}`, `y${String(i)}`, `c${String(i)}`);
+      terms.push(layer.sigmoid(layer.add([layer.mul(a, x), layer.mul(b, y), cc])));
+    }
+    layer.add(terms);
+    const fastLayer = compile(layer, { mode: 'loops' });
+    expect(fastLayer.source).to.equal(
+      [
+        'function loopForward(V, G, IX) {',
+        'let acc = 0;',
+        'let sum = -0;',
+        'for (let k = 0; k < 8; k++) {',
+        '  const a0_0 = V[5 * k];',
+        '  const a0_1 = V[1 + 5 * k];',
+        '  const x0 = a0_0 * a0_1;',
+        '  const a1_0 = V[2 + 5 * k];',
+        '  const a1_1 = V[3 + 5 * k];',
+        '  const x1 = a1_0 * a1_1;',
+        '  const a2_2 = V[4 + 5 * k];',
+        '  const x2 = x0 + x1 + a2_2;',
+        '  acc += x2 - x2;',
+        '  const x3 = sig(x2);',
+        '  V[40 + k] = x3 * (x2 >= 1 ? sig(-x2) : 1 - x3);',
+        '  sum += x3;',
+        '}',
+        'acc += sum - sum;',
+        'V[48] = sum;',
+        'return acc;',
+        '}',
+        'function loopBackward(V, D, G, IX) {',
+        'let acc = 0;',
+        'const dsum = D[48];',
+        'acc += dsum - dsum;',
+        'for (let k = 7; k >= 0; k--) {',
+        '  const d3 = 1.0 * dsum;',
+        '  const l3_0 = V[40 + k];',
+        '  let d2 = ((l3_0) * d3);',
+        '  let d0 = (1.0 * d2);',
+        '  let d1 = (1.0 * d2);',
+        '  D[4 + 5 * k] = z((1.0 * d2));',
+        '  const b1_0 = V[2 + 5 * k];',
+        '  const b1_1 = V[3 + 5 * k];',
+        '  { const t = z((b1_1 * d1)); D[2 + 5 * k] = t; acc += t - t; }',
+        '  { const t = z((b1_0 * d1)); D[3 + 5 * k] = t; acc += t - t; }',
+        '  const b0_0 = V[5 * k];',
+        '  const b0_1 = V[1 + 5 * k];',
+        '  { const t = z((b0_1 * d0)); D[5 * k] = t; acc += t - t; }',
+        '  { const t = z((b0_0 * d0)); D[1 + 5 * k] = t; acc += t - t; }',
+        '}',
+        'return acc;',
+        '}',
+      ].join('\n'),
+    );
+    agrees(layer, fastLayer, layer.inputNames.map((_, k) => Math.sin(k)), 1);
+    const chain = new Circuit();
+    let x = chain.input('x0');
+    for (let k = 0; k < 10; k++) {
+      const [w, b] = chain.inputs(`w${String(k)}`, `b${String(k)}`);
+      x = chain.relu(chain.add([chain.mul(w, x), b]));
+    }
+    const fastChain = compile(chain, { mode: 'loops' });
+    expect(fastChain.source.slice(0, fastChain.source.indexOf('function tapeForward'))).to.equal(
+      [
+        'function loopForward(V, G, IX) {',
+        'let acc = 0;',
+        'let va0_1 = V[23];',
+        'for (let k = 0; k < 9; k++) {',
+        '  const a0_0 = V[3 + 2 * k];',
+        '  const a0_1 = va0_1;',
+        '  const x0 = a0_0 * a0_1;',
+        '  const a1_1 = V[4 + 2 * k];',
+        '  const x1 = x0 + a1_1;',
+        '  acc += x1 - x1;',
+        '  V[24 + 2 * k] = x1;',
+        '  const x2 = Math.max(x1, 0);',
+        '  V[25 + 2 * k] = x2;',
+        '  va0_1 = x2;',
+        '}',
+        'return acc;',
+        '}',
+        'function loopBackward(V, D, G, IX) {',
+        'let acc = 0;',
+        'let ca0_1 = D[41];',
+        'acc += ca0_1 - ca0_1;',
+        'for (let k = 8; k >= 0; k--) {',
+        '  const d2 = ca0_1;',
+        '  const b2_0 = V[24 + 2 * k];',
+        '  let d1 = ((b2_0 > 0 ? 1.0 * d2 : 0.0));',
+        '  let d0 = (1.0 * d1);',
+        '  D[4 + 2 * k] = z((1.0 * d1));',
+        '  const b0_0 = V[3 + 2 * k];',
+        '  const b0_1 = V[23 + 2 * k];',
+        '  { const t = z((b0_1 * d0)); D[3 + 2 * k] = t; acc += t - t; }',
+        '  { const t = (b0_0 * d0); ca0_1 = t; acc += t - t; }',
+        '}',
+        'D[23] = z(ca0_1);',
+        'return acc;',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    agrees(chain, fastChain, chain.inputNames.map((_, k) => 1 + 0.1 * Math.sin(k)), 1);
+  });
+
   it('finds a layer after a long irregular stretch (the search skips ahead there), losing fewer than 8 of its gates to the tape', () => {
     const c = new Circuit();
     const [u, v] = c.inputs('u', 'v');
