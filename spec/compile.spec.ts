@@ -13,6 +13,29 @@ type Mode = 'code' | 'loops' | 'tape';
  * itself), or the same error; and that the every-wire arrays it works out
  * on request are the interpreter's.
  */
+/** The sum of `n` neurons `sig(a*x + b*y + c)`, each neuron's inputs declared in the order a, x, b, y, c. */
+function neuronLayer(n: number): Circuit {
+  const c = new Circuit();
+  const terms: Wire[] = [];
+  for (let i = 0; i < n; i++) {
+    const [a, x, b, y, cc] = c.inputs(`a${String(i)}`, `x${String(i)}`, `b${String(i)}`, `y${String(i)}`, `c${String(i)}`);
+    terms.push(c.sigmoid(c.add([c.mul(a, x), c.mul(b, y), cc])));
+  }
+  c.add(terms);
+  return c;
+}
+
+/** The chain `x_{k+1} = relu(w_k * x_k + b_k)` of `n` steps: inputs x0, then w_k and b_k as each step needs them. */
+function reluChain(n: number): Circuit {
+  const c = new Circuit();
+  let x = c.input('x0');
+  for (let k = 0; k < n; k++) {
+    const [w, b] = c.inputs(`w${String(k)}`, `b${String(k)}`);
+    x = c.relu(c.add([c.mul(w, x), b]));
+  }
+  return c;
+}
+
 function agrees(c: Circuit, compiled: CompiledCircuit, point: readonly number[], upstream: number): void {
   const fwd = c.forwardArray(point);
   const run = compiled.run(point, upstream);
@@ -161,13 +184,7 @@ describe('compile', () => {
   }
 
   it('runs a layer of neurons as one loop, its sum folded in', () => {
-    const c = new Circuit();
-    const terms: Wire[] = [];
-    for (let i = 0; i < 100; i++) {
-      const [a, b, cc, x, y] = c.inputs(`a${String(i)}`, `b${String(i)}`, `c${String(i)}`, `x${String(i)}`, `y${String(i)}`);
-      terms.push(c.sigmoid(c.add([c.mul(a, x), c.mul(b, y), cc])));
-    }
-    c.add(terms);
+    const c = neuronLayer(100);
     const fast = compile(c);
     expect(fast.mode).to.equal('loops');
     expect(fast.parts).to.deep.equal([{ kind: 'loop', gates: 401, instances: 100, shape: 4 }]);
@@ -295,12 +312,7 @@ describe('compile', () => {
 
   it('runs a chain as a loop whose body keeps in locals what only its own step reads', () => {
     // x_{k+1} = relu(w_k * x_k + b_k): the first step reads an input where the others read the step before
-    const c = new Circuit();
-    let x = c.input('x0');
-    for (let k = 0; k < 10; k++) {
-      const [w, b] = c.inputs(`w${String(k)}`, `b${String(k)}`);
-      x = c.relu(c.add([c.mul(w, x), b]));
-    }
+    const c = reluChain(10);
     const fast = compile(c, { mode: 'loops' });
     expect(fast.parts).to.deep.equal([
       { kind: 'tape', gates: 3, instances: 1, shape: 3 },
@@ -397,13 +409,7 @@ describe('compile', () => {
   });
 
   it('writes a layer\'s and a chain\'s loops as this source (every value kept or not, every gradient a local or a slot, every check)', () => {
-    const layer = new Circuit();
-    const terms: Wire[] = [];
-    for (let i = 0; i < 8; i++) {
-      const [a, x, b, y, cc] = layer.inputs(`a${String(i)}`, `x${String(i)}`, `b${String(i)}`, `y${String(i)}`, `c${String(i)}`);
-      terms.push(layer.sigmoid(layer.add([layer.mul(a, x), layer.mul(b, y), cc])));
-    }
-    layer.add(terms);
+    const layer = neuronLayer(8);
     const fastLayer = compile(layer, { mode: 'loops' });
     expect(fastLayer.source).to.equal(
       [
@@ -453,12 +459,7 @@ describe('compile', () => {
       ].join('\n'),
     );
     agrees(layer, fastLayer, layer.inputNames.map((_, k) => Math.sin(k)), 1);
-    const chain = new Circuit();
-    let x = chain.input('x0');
-    for (let k = 0; k < 10; k++) {
-      const [w, b] = chain.inputs(`w${String(k)}`, `b${String(k)}`);
-      x = chain.relu(chain.add([chain.mul(w, x), b]));
-    }
+    const chain = reluChain(10);
     const fastChain = compile(chain, { mode: 'loops' });
     expect(fastChain.source.slice(0, fastChain.source.indexOf('function tapeForward'))).to.equal(
       [
