@@ -1027,7 +1027,7 @@ export class Circuit {
       const from = start[i]!;
       const to = end[i]!;
       if (from < 0 || to < from || to > text.length) return atWire(i, `its name's range ${String(from)} to ${String(to)} is not in the text (0 to ${String(text.length)})`);
-      const error = this.placeName(i, g[i]! === -1, text, from, to, size);
+      const error = this.placeName(i, g[i]! === -1, text, from, to);
       if (error !== undefined) return error;
     }
     return undefined;
@@ -1038,14 +1038,14 @@ export class Circuit {
     for (let i = 0; i < size; i++) {
       const name = list[i] as unknown;
       if (typeof name !== 'string' && name !== undefined) return atWire(i, this.nameError(name as string, NOT_A_NAME).message);
-      const error = this.placeName(i, g[i]! === -1, name ?? '', 0, typeof name === 'string' ? name.length : 0, size);
+      const error = this.placeName(i, g[i]! === -1, name ?? '', 0, typeof name === 'string' ? name.length : 0);
       if (error !== undefined) return error;
     }
     return undefined;
   }
 
   /** Gives wire `i` the name `text.slice(from, to)` (none if empty; an input must have one), or says why not. */
-  private placeName(i: number, input: boolean, text: string, from: number, to: number, size: number): CompositionError | undefined {
+  private placeName(i: number, input: boolean, text: string, from: number, to: number): CompositionError | undefined {
     if (to === from) return input ? atWire(i, 'an input needs a name, got none') : undefined;
     const hash = scanRange(text, from, to);
     if (hash < 0) return atWire(i, this.nameError(text.slice(from, to), hash).message);
@@ -1065,7 +1065,6 @@ export class Circuit {
     // (one probe: adding a name the list has fails)
     const k = gates.addRange(text, from, to, hash);
     if (k < 0) return atWire(i, used(text.slice(from, to)).message);
-    if (this.gateNameOf === undefined) this.gateNameOf = new Int32Array(Math.max(16, size));
     this.placeGateName(i, k);
     return undefined;
   }

@@ -46,6 +46,12 @@ export const HASH_SEED = 0x811c9dc5 | 0;
 /** The hash of a name followed by the character `c`. @internal */
 export const hashStep = (h: number, c: number): number => Math.imul(h ^ c, 16777619);
 
+/** The hash `h` followed by the characters `text[from, to)`. @internal */
+export function hashChars(h: number, text: string, from: number, to: number): number {
+  for (let j = from; j < to; j++) h = hashStep(h, text.charCodeAt(j));
+  return h;
+}
+
 /** The longest number a name is split into a prefix and (so that it fits an int; see `names.ts`). */
 const MAX_DIGITS = 9;
 
@@ -234,8 +240,7 @@ export class Lexer {
         const d = s.charCodeAt(pos);
         const dClass = classOf(d);
         if (dClass === LETTER) {
-          for (let j = zerosEnd; j < pos; j++) h = hashStep(h, s.charCodeAt(j));
-          h = hashStep(h, d);
+          h = hashStep(hashChars(h, s, zerosEnd, pos), d);
           digitsStart = zerosEnd = pos + 1;
           number = 0;
         } else if (dClass !== DIGIT) break;
@@ -247,8 +252,7 @@ export class Lexer {
       }
       const digits = pos - digitsStart;
       if (digits === 0 || digits > MAX_DIGITS) {
-        for (let j = zerosEnd; j < pos; j++) h = hashStep(h, s.charCodeAt(j));
-        this.hash = h;
+        this.hash = hashChars(h, s, zerosEnd, pos);
         this.prefixEnd = -1;
       } else if (zerosEnd === pos) {
         // all zeros: the last is the number

@@ -14,7 +14,7 @@
 // lookups of `w0`, `w1`, `w2`, ... read memory in order. Other names go to
 // an ordinary hash table. The lexer computes the hashes as it reads a name.
 
-import { HASH_SEED, Lexer, NAME, hashStep } from './lexer';
+import { HASH_SEED, Lexer, NAME, hashChars } from './lexer';
 import { mix } from '../hash';
 
 /** How many consecutive numbers of a prefix share a block. */
@@ -198,8 +198,7 @@ export class Names {
 
   /** Adds `text` (a reserved word, a function), which is not in the source, and returns its id. */
   addWord(text: string, kind: number): number {
-    let hash = HASH_SEED;
-    for (let i = 0; i < text.length; i++) hash = hashStep(hash, text.charCodeAt(i));
+    const hash = hashChars(HASH_SEED, text, 0, text.length);
     this.extra.push(text);
     const id = this.row(kind, -this.extra.length, 0);
     this.plain.addExtra(hash, id, text);
@@ -218,9 +217,7 @@ export class Names {
     if (lexer.kind === NAME && lexer.start === 0 && lexer.end === text.length) {
       id = this.locate(text, 0, text.length, lexer.hash, lexer.prefixEnd, lexer.prefixHash, lexer.number);
     } else {
-      let hash = HASH_SEED;
-      for (let i = 0; i < text.length; i++) hash = hashStep(hash, text.charCodeAt(i));
-      id = this.plain.find(text, 0, text.length, hash);
+      id = this.plain.find(text, 0, text.length, hashChars(HASH_SEED, text, 0, text.length));
     }
     this.locatedStart = -1;
     return id;

@@ -157,10 +157,19 @@ class Layout {
     this.args = new Int32Array(Math.max(16, args));
   }
 
-  /** Whether wire `w` has the name `name` (a name id, or -2 for the made-up one). */
+  /** Whether wire `w` has the name `name` (as for {@link Layout.wire}). */
   hasName(w: number, name: number): boolean {
-    if (name === -2) return this.nameStart[w] === this.source.length + 1;
-    return this.nameStart[w] === this.names.startOf(name) && this.nameEnd[w] === this.names.endOf(name);
+    return this.nameStart[w] === this.startOf(name) && this.nameEnd[w] === this.endOf(name);
+  }
+
+  /** Where the name `name` (as for {@link Layout.wire}) is in the names' text: the made-up one after the source and a line break, none an empty range. */
+  private startOf(name: number): number {
+    return name >= 0 ? this.names.startOf(name) : name === -2 ? this.source.length + 1 : 0;
+  }
+
+  /** See {@link Layout.startOf}. */
+  private endOf(name: number): number {
+    return name >= 0 ? this.names.endOf(name) : name === -2 ? this.source.length + 1 + this.auto.length : 0;
   }
 
   input(name: number): number {
@@ -219,14 +228,9 @@ class Layout {
     }
     this.gate[i] = gate;
     this.argStart[i + 1] = this.nArgs;
-    if (name >= 0) {
-      this.nameStart[i] = this.names.startOf(name);
-      this.nameEnd[i] = this.names.endOf(name);
-    } else if (name === -2) {
-      this.nameStart[i] = this.source.length + 1;
-      this.nameEnd[i] = this.source.length + 1 + this.auto.length;
-      this.autoUsed = true;
-    }
+    this.nameStart[i] = this.startOf(name);
+    this.nameEnd[i] = this.endOf(name);
+    if (name === -2) this.autoUsed = true;
     this.size = i + 1;
     return i;
   }
