@@ -13,7 +13,7 @@ import { ReciprocalGate } from '../gates/ReciprocalGate';
 import { ReluGate } from '../gates/ReluGate';
 import { SigmoidGate } from '../gates/SigmoidGate';
 import { SubtractGate } from '../gates/SubtractGate';
-import { grown } from './names';
+import { Names, grown } from './names';
 import { parseError, positionOf, type ParseError, type SourcePosition } from './ParseError';
 import {
   N_DIV, N_MATH_MAX, N_MATH_POW, N_MAX, N_MUL, N_NAME, N_NEG, N_NUM, N_POW, N_RELU, N_SIG, N_SIGMOID, N_SKIP, N_SUB, N_SUM,
@@ -107,8 +107,14 @@ export function parseCircuit(source: string): E.Either<ParseError, ParsedCircuit
     if (backward !== undefined) return E.left(parseError(source, backward.start, backward.end, 'the program has no forward pass before this backward pass'));
     return E.left(parseError(source, source.length, source.length, 'the expression is empty: nothing to compute'));
   }
-  return build(source, program, backwardAt);
+  const result = build(source, program, backwardAt);
+  // (see KEPT in syntax.ts: an empty layout keeps the layout's optimised code through a collection)
+  KEPT.layout = new Layout(0, 0, new Names('', 0), '', '');
+  return result;
 }
+
+/** An empty layout kept alive between parses, for V8's sake (see KEPT in syntax.ts). */
+const KEPT: { layout?: Layout } = {};
 
 // The library's gates, one of each (a circuit made by the parser has these
 // gates, and one constant or pow gate per distinct number), made once.
