@@ -6,7 +6,16 @@
  * (checked identical wire by wire once, outside the timing). Each input runs
  * in a process of its own, after one warm-up run.
  *
- *   npm run bench:parse -- [options], or: npm run build && node --expose-gc dist/bench/parse.js [--runs=7] [--only=program,...] [--json] [--scale=1] [--no-check] [--cpu] [--inline]
+ *   npm run bench:parse -- [options], or: npm run build && node --expose-gc dist/bench/parse.js [--runs=7] [--only=program,...] [--json] [--scale=1] [--no-check] [--cpu] [--inline] [--instructions]
+ *
+ * `--instructions` counts instead of timing: the machine instructions one
+ * `compile(parseCircuit(text))` executes after a warm-up run, counted by
+ * valgrind (`apt-get install valgrind`; not needed otherwise). The count is
+ * the same from one run to the next (to about 0.1%), where times here move
+ * 1.5x within minutes, so it tells whether a change did less work. It counts
+ * every thread of V8 run on one (`--single-threaded`: the optimising
+ * compiler and the garbage collector included), not cache misses or page
+ * faults, and valgrind runs the program about 50 times slower.
  *
  * Inputs (about 1,000,000 gates each at --scale=1):
  * - `program`: 333,334 statements `var x1 = max(w0 * x0 + b0, 0);` (mul, add, relu);
@@ -14,7 +23,7 @@
  * - `sum`:     `a0*b0 + a1*b1 + ...`, 500,000 products and one add;
  * - `division`: 125,000 terms `(a0 + 0.5) / (b0 * 0.25 - 3)` (8 gates each, 3 of them constants), added.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import * as E from 'fp-ts/Either';
 import { Circuit, compile, parseCircuit, type Wire } from '../lib/index';
 import { parseProgram } from '../lib/parse/syntax';
@@ -249,8 +258,84 @@ function measure(input: Input): Figures {
   };
 }
 
+/**
+ * For `--instructions`, in a process of its own under valgrind: a warm-up
+ * run, then `count` runs of `compile(parseCircuit(text))`, each after a full
+ * collection. The difference of the counts for 2 runs and 1 is one run.
+ */
+function repeat(input: Input, count: number): void {
+  const text = input.text();
+  compile(parseOrThrow(text));
+  for (let r = 0; r < count; r++) {
+    gc();
+    compile(parseOrThrow(text));
+  }
+}
+
+/** How many instructions a process running `repeat(input, count)` executes, by valgrind. */
+function instructionsOf(input: Input, count: number): Promise<number> {
+  const valgrind = ['--tool=cachegrind', '--cache-sim=no', '--cachegrind-out-file=/dev/null', '--smc-check=all-non-file'];
+  // (process.execArgv: under ts-node, as the spec runs it, the child needs its `-r ts-node/register`)
+  const node = [...process.execArgv, '--expose-gc', '--single-threaded', '--max-old-space-size=4096', __filename, `--one=${input.name}`, `--count=${String(count)}`, `--scale=${String(scale)}`];
+  return new Promise((resolve, reject) => {
+    execFile('valgrind', [...valgrind, process.execPath, ...node], { encoding: 'utf8', maxBuffer: 1 << 26 }, (error, _stdout, stderr) => {
+      const refs = /I\s+refs:\s+([\d,]+)/.exec(stderr)?.[1];
+      if (error !== null || refs === undefined) reject(new Error(`valgrind on ${input.name} failed: ${error?.message ?? stderr.slice(-500)}`));
+      else resolve(Number(refs.replaceAll(',', '')));
+    });
+  });
+}
+
+interface Counts {
+  name: string;
+  wires: number;
+  gates: number;
+  /** Instructions of one `compile(parseCircuit(text))` after a warm-up run. */
+  parseCompileInstructions: number;
+  parseCompileInstructionsPerGate: number;
+  parseCompileInstructionsPerWire: number;
+}
+
+async function count(input: Input): Promise<Counts> {
+  const { wires, gates } = check(input, input.text());
+  // the two processes side by side (valgrind runs one thread each)
+  const [once, twice] = await Promise.all([instructionsOf(input, 1), instructionsOf(input, 2)]);
+  const n = twice - once;
+  return { name: input.name, wires, gates, parseCompileInstructions: n, parseCompileInstructionsPerGate: n / gates, parseCompileInstructionsPerWire: n / wires };
+}
+
 const one = option('one');
-if (one !== undefined) {
+const repeats = option('count');
+if (one !== undefined && repeats !== undefined) {
+  const input = INPUTS.find((i) => i.name === one);
+  if (input === undefined) throw new Error(`no input ${one}`);
+  repeat(input, Number(repeats));
+} else if (args.includes('--instructions')) {
+  void (async () => {
+    try {
+      execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
+    } catch {
+      console.error('--instructions needs valgrind (apt-get install valgrind), which was not found');
+      process.exit(1);
+    }
+    const only = option('only')?.split(',');
+    const rows: Counts[] = [];
+    for (const input of INPUTS) if (only === undefined || only.includes(input.name)) rows.push(await count(input));
+    if (args.includes('--json')) process.stdout.write(`${JSON.stringify(rows)}\n`);
+    else {
+      console.log('instructions of one compile(parseCircuit(text)) after a warm-up run (valgrind, V8 on one thread)');
+      console.log('input       wires     gates   millions  per gate  per wire');
+      for (const r of rows) {
+        console.log(
+          `${r.name.padEnd(9)} ${String(r.wires).padStart(8)} ${String(r.gates).padStart(9)} ${(r.parseCompileInstructions / 1e6).toFixed(0).padStart(10)} ${r.parseCompileInstructionsPerGate.toFixed(0).padStart(9)} ${r.parseCompileInstructionsPerWire.toFixed(0).padStart(9)}`,
+        );
+      }
+    }
+  })().catch((e: unknown) => {
+    console.error(e instanceof Error ? e.message : String(e));
+    process.exit(1);
+  });
+} else if (one !== undefined) {
   const input = INPUTS.find((i) => i.name === one);
   if (input === undefined) throw new Error(`no input ${one}`);
   process.stdout.write(`${JSON.stringify(measure(input))}\n`);

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 // `npm run bench:parse` (bench/parse.ts) at a small scale, in one process:
@@ -35,6 +37,43 @@ describe('npm run bench:parse, at a small scale', function () {
       for (const f of figures) expect(r[f], `${String(r.name)} ${f}`).to.be.a('number').and.satisfy((x: number) => Number.isFinite(x) && x > 0);
       expect(r.parseCompileMinNsPerGate, String(r.name)).to.be.at.most(r.parseCompileNsPerGate as number);
       expect(r.parseCompileNsPerWire, String(r.name)).to.be.below(r.parseCompileNsPerGate as number);
+    }
+  });
+
+  /** bench/parse.ts with these arguments (under ts-node), and what it printed. */
+  const bench = (args: readonly string[], env: NodeJS.ProcessEnv = process.env) =>
+    spawnSync(process.execPath, ['-r', 'ts-node/register', join(ROOT, 'bench', 'parse.ts'), ...args], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...env, TS_NODE_TRANSPILE_ONLY: 'true' },
+    });
+
+  it('says, without a stack trace, that --instructions needs valgrind when there is none', () => {
+    const r = bench(['--instructions', '--scale=0.001'], { ...process.env, PATH: '/nonexistent' });
+    expect([r.status, r.stdout, r.stderr]).to.deep.equal([1, '', '--instructions needs valgrind (apt-get install valgrind), which was not found\n']);
+  });
+
+  it('counts one run as the difference of a process of 2 runs and one of 1 (--instructions, with a stand-in valgrind)', () => {
+    // the stand-in runs the command valgrind would, then reports 1,000,000 + 300,000 per run as its count
+    const dir = mkdtempSync(join(tmpdir(), 'valgrind-'));
+    const script = [
+      '#!/bin/sh',
+      'if [ "$1" = "--version" ]; then echo valgrind-3.19.0; exit 0; fi',
+      'runs=0; for a in "$@"; do case "$a" in --count=*) runs="${a#--count=}";; esac; done',
+      'shift 4',
+      '"$@" || exit 1',
+      'echo "==1== I   refs:      1,$((300 * runs)),000" >&2', // as valgrind writes it: 1,300,000 for one run
+    ].join('\n');
+    writeFileSync(join(dir, 'valgrind'), `${script}\n`, { mode: 0o755 });
+    try {
+      const r = bench(['--instructions', '--only=division', '--scale=0.002', '--json'], { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}` });
+      expect(r.status, r.stderr).to.equal(0);
+      // 250 divisions of 8 gates and their sum: 2,001 gates, 2,501 wires
+      expect(JSON.parse(r.stdout.trim())).to.deep.equal([
+        { name: 'division', wires: 2501, gates: 2001, parseCompileInstructions: 300000, parseCompileInstructionsPerGate: 300000 / 2001, parseCompileInstructionsPerWire: 300000 / 2501 },
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
