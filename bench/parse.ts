@@ -11,7 +11,7 @@
  * `--instructions` counts instead of timing: the machine instructions one
  * `compile(parseCircuit(text))` executes after a warm-up run, counted by
  * valgrind (`apt-get install valgrind`; not needed otherwise). The count is
- * the same from one run to the next (to about 0.1%), where times here move
+ * the same from one run to the next (to about 0.5%), where times here move
  * 1.5x within minutes, so it tells whether a change did less work. It counts
  * every thread of V8 run on one (`--single-threaded`: the optimising
  * compiler and the garbage collector included), not cache misses or page
