@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { NOT_A_NAME, NameList, RESERVED_NAME, scanName } from '../lib/names';
+import { NOT_A_NAME, NameList, RESERVED_NAME, scanName, scanRange } from '../lib/names';
 
 // The core's table of wire names (lib/names.ts): a name that ends in a
 // number hashes by its prefix and number, so that numbered names fill the
@@ -57,6 +57,26 @@ describe('names (the core name table)', () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  it('reads a name inside a longer text as it reads the name alone (`_` is a name there too, `_12` is kept)', () => {
+    // (a mutant counted the underscore's place in the text instead of the name's length)
+    expect(scanRange('a * _', 4, 5)).to.equal(scanName('_')).and.to.be.at.least(0);
+    expect(scanRange('a * _12', 4, 7)).to.equal(RESERVED_NAME);
+    expect(scanRange('x = w20 + 1', 4, 7)).to.equal(scanName('w20'));
+  });
+
+  it('keeps every name, the last one included, after trimming its spare room, and grows again after', () => {
+    const list = new NameList();
+    const names = ['alpha', 'b7', 'gamma'];
+    names.forEach((n) => list.add(n, scanName(n)));
+    list.trim();
+    names.forEach((n, k) => {
+      expect(list.at(k)).to.equal(n);
+      expect(list.indexOf(n)).to.equal(k);
+    });
+    expect(list.add('delta', scanName('delta'))).to.equal(3);
+    expect([0, 1, 2, 3].map((k) => list.at(k))).to.deep.equal([...names, 'delta']);
   });
 
   it('says which strings are not names, and which are kept for unnamed wires', () => {
