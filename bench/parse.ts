@@ -304,12 +304,17 @@ async function count(input: Input): Promise<Counts> {
   return { name: input.name, wires, gates, parseCompileInstructions: n, parseCompileInstructionsPerGate: n / gates, parseCompileInstructionsPerWire: n / wires };
 }
 
+/** The input `--one` names (a child process's). */
+function inputNamed(name: string): Input {
+  const input = INPUTS.find((i) => i.name === name);
+  if (input === undefined) throw new Error(`no input ${name}`);
+  return input;
+}
+
 const one = option('one');
 const repeats = option('count');
 if (one !== undefined && repeats !== undefined) {
-  const input = INPUTS.find((i) => i.name === one);
-  if (input === undefined) throw new Error(`no input ${one}`);
-  repeat(input, Number(repeats));
+  repeat(inputNamed(one), Number(repeats));
 } else if (args.includes('--instructions')) {
   void (async () => {
     try {
@@ -336,9 +341,7 @@ if (one !== undefined && repeats !== undefined) {
     process.exit(1);
   });
 } else if (one !== undefined) {
-  const input = INPUTS.find((i) => i.name === one);
-  if (input === undefined) throw new Error(`no input ${one}`);
-  process.stdout.write(`${JSON.stringify(measure(input))}\n`);
+  process.stdout.write(`${JSON.stringify(measure(inputNamed(one)))}\n`);
 } else {
   const only = option('only')?.split(',');
   const rows: Figures[] = [];

@@ -7,12 +7,6 @@ import { randomCircuit } from './emit.spec';
 
 type Mode = 'code' | 'loops' | 'tape';
 
-/**
- * Checks that a compiled pass gives the interpreter's result bit for bit:
- * the output and every input's gradient (what the compiled code computes
- * itself), or the same error; and that the every-wire arrays it works out
- * on request are the interpreter's.
- */
 /** The sum of `n` neurons `sig(a*x + b*y + c)`, each neuron's inputs declared in the order a, x, b, y, c. */
 function neuronLayer(n: number): Circuit {
   const c = new Circuit();
@@ -36,6 +30,12 @@ function reluChain(n: number): Circuit {
   return c;
 }
 
+/**
+ * Checks that a compiled pass gives the interpreter's result bit for bit:
+ * the output and every input's gradient (what the compiled code computes
+ * itself), or the same error; and that the every-wire arrays it works out
+ * on request are the interpreter's.
+ */
 function agrees(c: Circuit, compiled: CompiledCircuit, point: readonly number[], upstream: number): void {
   const fwd = c.forwardArray(point);
   const run = compiled.run(point, upstream);
