@@ -515,13 +515,13 @@ export function segment(st: Structure): Segment[] {
       continue;
     }
     misses = 0;
-    let R = runLength(st, t, bestL, Infinity);
+    let R = runLength(st, t, bestL, nG);
     if (t > tapeFrom && bestL > 1) {
       // the gate before failed to start this loop: its instance differs from the rest (a chain's first step reads
       // an input where the others read the step before). Start the loop at the next instance boundary in its
       // rhythm instead, so the loop body begins where an instance does and keeps fewer values in memory.
       const aligned = t - 1 + bestL;
-      const R2 = runLength(st, aligned, bestL, Infinity);
+      const R2 = runLength(st, aligned, bestL, nG);
       if (R2 >= MIN_INSTANCES && R2 * bestL >= MIN_LOOP_GATES && (R2 + 1) * bestL >= R * bestL) {
         t = aligned;
         R = R2;
@@ -578,11 +578,18 @@ export function runLength(st: Structure, t: number, L: number, cap: number): num
   const kinds = st.kinds;
   for (let u = 0; u < L; u++) if (kinds[t + u] !== kinds[t + L + u]) return 1;
   if (cap > 2 && t + 3 * L <= nG && kinds[t] !== kinds[t + 2 * L]) return 2;
-  // the step of every input of the shape, from instance 0 to instance 1
+  // instance 0's inputs (m counts them over the shape), how each is read, and its step to instance 1
+  const inputPosition = st.inputPosition;
   const steps = STEPS;
   const posSteps = POS_STEPS;
+  const reads0 = READS;
+  const kinds0 = KINDS;
+  const positions0 = POSITIONS;
   steps.length = 0;
   posSteps.length = 0;
+  reads0.length = 0;
+  kinds0.length = 0;
+  positions0.length = 0;
   for (let u = 0; u < L; u++) {
     const w0 = gw[t + u] ?? 0;
     const w1 = gw[t + L + u] ?? 0;
@@ -590,36 +597,43 @@ export function runLength(st: Structure, t: number, L: number, cap: number): num
     for (let a0 = argStart[w0] ?? 0, a1 = argStart[w1] ?? 0, e = argStart[w0 + 1] ?? 0; a0 < e; a0++, a1++) {
       const j0 = args[a0] ?? 0;
       const j1 = args[a1] ?? 0;
+      const k0 = kind(st, j0, t, u);
       steps.push(j1 - j0);
-      posSteps.push((st.inputPosition[j1] ?? -1) - (st.inputPosition[j0] ?? -1));
+      posSteps.push((inputPosition[j1] ?? -1) - (inputPosition[j0] ?? -1));
+      reads0.push(j0);
+      // (a wire of the same instance that moves with it is found by the step alone: its gate was compared first)
+      kinds0.push(k0 % 2 === 1 && j1 - j0 === stride ? -1 : k0);
+      positions0.push(inputPosition[j0] ?? -1);
     }
   }
   let R = 1;
   for (; R < cap && t + (R + 1) * L <= nG; R++) {
     // does instance R repeat instance 0?
+    const base = t + R * L;
     let m = 0;
     let ok = true;
     for (let u = 0; u < L && ok; u++) {
       const w0 = gw[t + u] ?? 0;
-      const wk = gw[t + R * L + u] ?? 0;
+      const wk = gw[base + u] ?? 0;
       if (wk - w0 !== R * stride || gate[wk] !== gate[w0]) {
         ok = false;
         break;
       }
-      const e = argStart[w0 + 1] ?? 0;
-      if ((argStart[wk + 1] ?? 0) - (argStart[wk] ?? 0) !== e - (argStart[w0] ?? 0)) {
+      const from = argStart[wk] ?? 0;
+      const n = (argStart[w0 + 1] ?? 0) - (argStart[w0] ?? 0);
+      if ((argStart[wk + 1] ?? 0) - from !== n) {
         ok = false;
         break;
       }
-      for (let a0 = argStart[w0] ?? 0, ak = argStart[wk] ?? 0; a0 < e; a0++, ak++, m++) {
-        const j0 = args[a0] ?? 0;
+      for (let ak = from, e = from + n; ak < e; ak++, m++) {
         const jk = args[ak] ?? 0;
-        if (jk - j0 !== R * (steps[m] ?? 0) || kind(st, j0, t, u) !== kind(st, jk, t + R * L, u)) {
+        const k0 = kinds0[m] ?? 0;
+        if (jk - (reads0[m] ?? 0) !== R * (steps[m] ?? 0) || (k0 >= 0 && k0 !== kind(st, jk, base, u))) {
           ok = false;
           break;
         }
-        const p0 = st.inputPosition[j0] ?? -1;
-        if (p0 >= 0 && (st.inputPosition[jk] ?? -1) - p0 !== R * (posSteps[m] ?? 0)) {
+        const p0 = positions0[m] ?? -1;
+        if (p0 >= 0 && (inputPosition[jk] ?? -1) - p0 !== R * (posSteps[m] ?? 0)) {
           ok = false;
           break;
         }
@@ -633,6 +647,10 @@ export function runLength(st: Structure, t: number, L: number, cap: number): num
 /** Scratch lists of {@link runLength}, reused: it runs for every candidate shape at every gate. */
 const STEPS: number[] = [];
 const POS_STEPS: number[] = [];
+/** Instance 0's inputs, how each is read ({@link kind}, or -1 where the step alone decides it) and its input position. */
+const READS: number[] = [];
+const KINDS: number[] = [];
+const POSITIONS: number[] = [];
 
 /** How gate u of the instance starting at position `start` reads wire j: 0 an input, 1 a wire of the same instance (+ its position), 2 an earlier gate. */
 function kind(st: Structure, j: number, start: number, u: number): number {
