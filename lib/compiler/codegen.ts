@@ -135,6 +135,33 @@ function backwardContributions(gate: Gate, xs: readonly string[], y: string, dy:
   };
 }
 
+// An address over a loop's instances is gathered into a scratch array by a plain loop, then looked at: module
+// functions, so that V8 keeps one optimised copy across loops and compiles (a closure per address, called once per
+// instance, cost more than the rest of the code generation).
+
+/** `scratch[k] = of[gateWires[t + k * L]] + add` for the R instances. */
+function gatherWires(scratch: Int32Array, of: Int32Array, gateWires: Int32Array, t: number, L: number, R: number, add: number): void {
+  for (let k = 0; k < R; k++, t += L) scratch[k] = (of[gateWires[t] ?? 0] ?? 0) + add;
+}
+
+/** `scratch[k]` = the slot of input m of the gate at `gateWires[t + k * L]`, for the R instances. */
+function gatherInputs(scratch: Int32Array, slot: Int32Array, args: Int32Array, argStart: Int32Array, gateWires: Int32Array, t: number, L: number, R: number, m: number): void {
+  for (let k = 0; k < R; k++, t += L) scratch[k] = slot[args[(argStart[gateWires[t] ?? 0] ?? 0) + m] ?? 0] ?? -1;
+}
+
+/** `checked[scratch[k]] = 1` for the R instances. */
+function mark(checked: Uint8Array, scratch: Int32Array, R: number): void {
+  for (let k = 0; k < R; k++) checked[scratch[k] ?? 0] = 1;
+}
+
+/** Whether `scratch[0 .. R)` is `a0 + k * step`. */
+function isAffine(scratch: Int32Array, R: number): boolean {
+  if (R < 3) return true;
+  const step = (scratch[1] ?? 0) - (scratch[0] ?? 0);
+  for (let k = 2, a = (scratch[1] ?? 0) + step; k < R; k++, a += step) if (scratch[k] !== a) return false;
+  return true;
+}
+
 /**
  * Generates the functions of one loop of the plan. The inputs the loop
  * reads are checked where they are read, and marked in `checked` (by
@@ -148,21 +175,12 @@ export function loop(p: Plan, s: LoopSegment, calls: Calls, checked: Uint8Array)
   /** The index table, `tableLength` entries used (it grows by doubling). */
   let table = new Int32Array(0);
   let tableLength = 0;
-  /** Each address over the instances, until it is known to be affine or goes to the table. */
+  /** An address over the instances, `scratch[k]` for instance k (see the `gather` functions). */
   const scratch = new Int32Array(R);
-  /** An address over the instances: affine in k, or read from the table (each address is computed once per instance). */
-  const address = (of: (k: number) => number): string => {
-    const a0 = of(0);
-    scratch[0] = a0;
-    const step = R > 1 ? of(1) - a0 : 0;
-    let k = 1;
-    for (; k < R; k++) {
-      const a = of(k);
-      scratch[k] = a;
-      if (a !== a0 + k * step) break;
-    }
-    if (k >= R) return affine(a0, step, 'k');
-    for (k++; k < R; k++) scratch[k] = of(k);
+  /** The address in `scratch` as code: affine in k, or read from the table (each address is computed once per instance). */
+  const address = (): string => {
+    const a0 = scratch[0] ?? 0;
+    if (isAffine(scratch, R)) return affine(a0, R > 1 ? (scratch[1] ?? 0) - a0 : 0, 'k');
     const at = tableLength;
     if (at + R > table.length) {
       const more = new Int32Array(Math.max(at + R, 2 * table.length));
@@ -172,6 +190,15 @@ export function loop(p: Plan, s: LoopSegment, calls: Calls, checked: Uint8Array)
     table.set(scratch, at);
     tableLength = at + R;
     return `IX[${affine(at, 1, 'k')}]`;
+  };
+  const first = s.first;
+  /** `of[wire of position u] + add`, instance by instance, into `scratch`. */
+  const gatherOwn = (of: Int32Array, u: number, add: number): void => {
+    gatherWires(scratch, of, gateWires, first + u, L, R, add);
+  };
+  /** The slot of input m of position u, instance by instance, into `scratch`. */
+  const gatherLoad = (u: number, m: number): void => {
+    gatherInputs(scratch, slot, args, argStart, gateWires, first + u, L, R, m);
   };
   const wireOf = (u: number, k: number): number => gateWires[s.first + k * L + u] ?? 0;
   const start = s.first;
@@ -188,9 +215,9 @@ export function loop(p: Plan, s: LoopSegment, calls: Calls, checked: Uint8Array)
     return v >= 0 && v < L && wireOf(v, 0) === j1 ? v : -1;
   };
   const onlyReader = (v: number, u: number, m: number): boolean => {
-    for (let k = 0; k + 1 < R; k++) {
-      const w = wireOf(v, k);
-      const reader = wireOf(u, k + 1);
+    for (let k = 0, tv = first + v, tu = first + L + u; k + 1 < R; k++, tv += L, tu += L) {
+      const w = gateWires[tv] ?? 0;
+      const reader = gateWires[tu] ?? 0;
       if (p.firstReader[w] !== reader || p.lastReader[w] !== reader) return false;
       for (let a = argStart[reader] ?? 0, e = argStart[reader + 1] ?? 0, q = 0; a < e; a++, q++) if (q !== m && args[a] === w) return false;
     }
@@ -214,7 +241,7 @@ export function loop(p: Plan, s: LoopSegment, calls: Calls, checked: Uint8Array)
      * among them); a load of the previous instance's position `carried` comes
      * from a local instead (and its gradient goes to one, with `gradient`).
      */
-    loads: { name: string; at: string; input: boolean; of: (k: number) => number; carried: number; gradient: boolean }[];
+    loads: { name: string; at: string; at0: number; input: boolean; carried: number; gradient: boolean }[];
     /** The positions of the instance this gate reads. */
     reads: number[];
   }
@@ -226,7 +253,12 @@ export function loop(p: Plan, s: LoopSegment, calls: Calls, checked: Uint8Array)
     const from = argStart[w] ?? 0;
     const n = (argStart[w + 1] ?? 0) - from;
     const pos: Position = { gate: g, id, xs: [], valueAt: [], targets: [], outAt: '', stored: (p.stored[w] ?? 0) === 1, grad: p.gradient[w] ?? GRAD_NONE, localAt: [], loads: [], reads: [] };
-    if ((p.localSlot[w] ?? -1) >= 0) for (let m = 0; m < n; m++) pos.localAt.push(address((k) => (p.localSlot[wireOf(u, k)] ?? 0) + m));
+    if ((p.localSlot[w] ?? -1) >= 0) {
+      for (let m = 0; m < n; m++) {
+        gatherOwn(p.localSlot, u, m);
+        pos.localAt.push(address());
+      }
+    }
     for (let m = 0; m < n; m++) {
       const j0 = args[from + m] ?? 0;
       const t0 = gateIndex[j0] ?? -1;
@@ -235,23 +267,31 @@ export function loop(p: Plan, s: LoopSegment, calls: Calls, checked: Uint8Array)
         const v = t0 - start;
         pos.reads.push(v);
         pos.xs.push(`x${String(v)}`);
-        const own = address((k) => slot[wireOf(v, k)] ?? -1);
+        gatherOwn(slot, v, 0);
+        const own = address();
         pos.valueAt.push((p.stored[j0] ?? 0) === 1 ? `V[${own}]` : 'NaN');
         pos.targets.push(p.gradient[j0] === GRAD_SLOT ? { local: -1, slot: `D[${own}]`, assign: false } : { local: v, slot: '', assign: false });
       } else {
-        const of = (k: number): number => slot[args[(argStart[wireOf(u, k)] ?? 0) + m] ?? 0] ?? -1;
-        const at = address(of);
+        gatherLoad(u, m);
+        const input = (p.inputPosition[j0] ?? -1) >= 0;
+        // an input is checked where it is read (see the forward pass below)
+        if (input) mark(checked, scratch, R);
+        const at0 = scratch[0] ?? -1;
+        const at = address();
         const name = `a${String(u)}_${String(m)}`;
         const carried = carriedFrom(u, m);
         const assign = p.assign[from + m] === 1;
         const gradient = carried >= 0 && assign && onlyReader(carried, u, m);
-        pos.loads.push({ name, at, input: (p.inputPosition[j0] ?? -1) >= 0, of, carried, gradient });
+        pos.loads.push({ name, at, at0, input, carried, gradient });
         pos.xs.push(name);
         pos.valueAt.push(`V[${at}]`);
         pos.targets.push({ local: -1, slot: gradient ? `c${name}` : `D[${at}]`, assign });
       }
     }
-    if ((slot[w] ?? -1) >= 0) pos.outAt = address((k) => slot[wireOf(u, k)] ?? -1);
+    if ((slot[w] ?? -1) >= 0) {
+      gatherOwn(slot, u, 0);
+      pos.outAt = address();
+    }
     positions.push(pos);
   }
   // Which values are checked: a value that a later gate of the instance adds, subtracts, multiplies or negates
@@ -276,14 +316,13 @@ export function loop(p: Plan, s: LoopSegment, calls: Calls, checked: Uint8Array)
   positions.forEach((pos, u) => {
     for (const l of pos.loads) {
       if (l.carried >= 0) {
-        before.push(`let v${l.name} = V[${String(l.of(0))}];`);
+        before.push(`let v${l.name} = V[${String(l.at0)}];`);
         fwd.push(`const ${l.name} = v${l.name};`);
         after.push(`v${l.name} = x${String(l.carried)};`);
       } else fwd.push(`const ${l.name} = V[${l.at}];`);
       if (!l.input) continue;
       // an input: checked here, where it is read, unless the gate reading it covers it
       if (!(propagates(u) && detected(u))) fwd.push(`acc += ${l.name} - ${l.name};`);
-      for (let k = 0; k < R; k++) checked[l.of(k)] = 1;
     }
     const x = `x${String(u)}`;
     fwd.push(`const ${x} = ${forwardExpression(pos.gate, pos.xs, calls)};`);
@@ -314,7 +353,7 @@ export function loop(p: Plan, s: LoopSegment, calls: Calls, checked: Uint8Array)
       carriedGradient.set(l.carried, `c${l.name}`);
       // the last instance's gradient comes from outside the loop; the first instance's contribution goes out of it
       bwdBefore.push(`let c${l.name} = D[${String(slot[wireOf(l.carried, R - 1)] ?? -1)}];`, `acc += c${l.name} - c${l.name};`);
-      bwdAfter.push(`D[${String(l.of(0))}] = z(c${l.name});`);
+      bwdAfter.push(`D[${String(l.at0)}] = z(c${l.name});`);
       bwd.push(`const d${String(l.carried)} = c${l.name};`);
     }
   });
