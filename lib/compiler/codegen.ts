@@ -163,6 +163,23 @@ function isAffine(scratch: Int32Array, R: number): boolean {
 }
 
 /**
+ * Whether position u of each instance of a loop (from `first`, `L` gates,
+ * `R` instances) is the only reader of position v of the instance before,
+ * and reads it as its input m only.
+ */
+function onlyReader(p: Plan, first: number, L: number, R: number, v: number, u: number, m: number): boolean {
+  const { gateWires, firstReader, lastReader } = p;
+  const { argStart, args } = p.layout;
+  for (let k = 0, tv = first + v, tu = first + L + u; k + 1 < R; k++, tv += L, tu += L) {
+    const w = gateWires[tv] ?? 0;
+    const reader = gateWires[tu] ?? 0;
+    if (firstReader[w] !== reader || lastReader[w] !== reader) return false;
+    for (let a = argStart[reader] ?? 0, e = argStart[reader + 1] ?? 0, q = 0; a < e; a++, q++) if (q !== m && args[a] === w) return false;
+  }
+  return true;
+}
+
+/**
  * Generates the functions of one loop of the plan. The inputs the loop
  * reads are checked where they are read, and marked in `checked` (by
  * position), so the pass need not scan them.
@@ -213,15 +230,6 @@ export function loop(p: Plan, s: LoopSegment, calls: Calls, checked: Uint8Array)
     const j1 = args[(argStart[wireOf(u, 1)] ?? 0) + m] ?? -1;
     const v = (gateIndex[j1] ?? -1) - start;
     return v >= 0 && v < L && wireOf(v, 0) === j1 ? v : -1;
-  };
-  const onlyReader = (v: number, u: number, m: number): boolean => {
-    for (let k = 0, tv = first + v, tu = first + L + u; k + 1 < R; k++, tv += L, tu += L) {
-      const w = gateWires[tv] ?? 0;
-      const reader = gateWires[tu] ?? 0;
-      if (p.firstReader[w] !== reader || p.lastReader[w] !== reader) return false;
-      for (let a = argStart[reader] ?? 0, e = argStart[reader + 1] ?? 0, q = 0; a < e; a++, q++) if (q !== m && args[a] === w) return false;
-    }
-    return true;
   };
   interface Position {
     gate: Gate;
@@ -281,7 +289,7 @@ export function loop(p: Plan, s: LoopSegment, calls: Calls, checked: Uint8Array)
         const name = `a${String(u)}_${String(m)}`;
         const carried = carriedFrom(u, m);
         const assign = p.assign[from + m] === 1;
-        const gradient = carried >= 0 && assign && onlyReader(carried, u, m);
+        const gradient = carried >= 0 && assign && onlyReader(p, first, L, R, carried, u, m);
         pos.loads.push({ name, at, at0, input, carried, gradient });
         pos.xs.push(name);
         pos.valueAt.push(`V[${at}]`);

@@ -1,4 +1,4 @@
-import { gateCode, type Circuit, type CircuitLayout } from '../Circuit';
+import { Circuit, gateCode, type CircuitLayout } from '../Circuit';
 import type { Gate } from '../Gate';
 import { AddGate } from '../gates/AddGate';
 import { MaxGate } from '../gates/MaxGate';
@@ -173,6 +173,34 @@ const PROBE = 64;
 
 /** Plans `circuit`: loops where runs of gates repeat a shape (unless `loops` is false), the tape elsewhere. */
 export function plan(circuit: Circuit, loops: boolean): Plan {
+  const result = planOf(circuit, loops);
+  KEPT.plan = planOf(keptCircuit(), true);
+  return result;
+}
+
+/**
+ * The plan of a small chain (a tape segment and a loop), made after each
+ * plan and kept alive, for V8's sake, as the parser keeps an empty parser
+ * (see KEPT in parse/syntax.ts): a plan's objects (its structure, segments,
+ * layout) have shapes that live only while some object has them, and when
+ * a collection finds none alive, the planner's optimised code goes with
+ * them. Without it, `--trace-deopt` showed the planner's functions deopted
+ * and optimised again on every compile of a million-gate circuit (storage
+ * alone, about 60 ms of the optimising compiler each time); with it, none.
+ */
+const KEPT: { plan?: Plan; circuit?: Circuit } = {};
+
+/** The kept plan's circuit, `x = relu(w_k * x + b_k)` 8 times, built once. */
+function keptCircuit(): Circuit {
+  if (KEPT.circuit !== undefined) return KEPT.circuit;
+  const c = new Circuit();
+  let x = c.input('x');
+  for (let k = 0; k < 8; k++) x = c.relu(c.add([c.mul(c.input(`w${String(k)}`), x), c.input(`b${String(k)}`)]));
+  KEPT.circuit = c;
+  return c;
+}
+
+function planOf(circuit: Circuit, loops: boolean): Plan {
   const layout = circuit.layout();
   const st = structureOf(layout);
   const reads = readsTable(layout);
