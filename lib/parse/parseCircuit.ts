@@ -267,13 +267,7 @@ function build(source: string, program: Program, backward: SourcePosition | unde
   // every node makes at most one wire but a name (none: it reads one) and a division (a reciprocal and a
   // multiply), a statement one more (`var y = x`), and each wire is read at most once where it is made,
   // but a division's reciprocal
-  let divisions = 0;
-  let uses = 0;
-  for (let i = 0; i < nodes.length; i++) {
-    const o = op[i];
-    if (o === N_DIV) divisions++;
-    else if (o === N_NAME) uses++;
-  }
+  const { divisions, names: uses } = nodes;
   const autoName = ['x', 'out', 'result'].find((n) => !program.isUsed(n));
   const out = new Layout(inputs.length + nodes.length - uses + divisions + count, nodes.length + divisions + count, names, source, autoName ?? '');
 

@@ -5,6 +5,7 @@ import {
   AddGate, ConstantGate, MaxGate, MultiplyGate, NegateGate, PowGate, ReciprocalGate, ReluGate, SigmoidGate, SubtractGate,
   gradcheck, orThrow, parseCircuit, type Circuit, type ParsedCircuit,
 } from '../../lib/index';
+import { N_DIV, N_NAME, parseProgram } from '../../lib/parse/syntax';
 import { EXAMPLES, chapterBlocks } from '../cli/examples';
 
 function parsed(source: string): ParsedCircuit {
@@ -270,6 +271,18 @@ describe('parseCircuit', () => {
       expect(value(`${'(a + '.repeat(n)}a${')'.repeat(n)}`, { a: 1 })).to.equal(n + 1);
       expect(value(`${'-'.repeat(n + 1)}a`, { a: 1 })).to.equal(-1);
       expect(value(`${'sig('.repeat(1000)}a${')'.repeat(1000)}`, { a: 0 })).to.be.within(0.6, 0.7);
+    });
+
+    it('counts, while parsing, the name and division nodes that size the lowering (internal)', () => {
+      for (const source of ['var y = a / b + c / (d / e) + max(f, 0)', 'x', '1 / 2', 'pow(a / b, 2 / 4) * a', 'var q = 1;\nvar r = q / q / q']) {
+        const r = parseProgram(source);
+        if (!r.ok) expect.fail(r.error.message);
+        const { op, length } = r.value.nodes;
+        const count = (kind: number): number => op.subarray(0, length).filter((o) => o === kind).length;
+        expect([r.value.nodes.names, r.value.nodes.divisions], source).to.deep.equal([count(N_NAME), count(N_DIV)]);
+      }
+      const r = parseProgram('var y = a / b + c / (d / e) + max(f, 0)');
+      expect(r.ok && [r.value.nodes.names, r.value.nodes.divisions]).to.deep.equal([6, 3]);
     });
 
     it('points at an unclosed bracket even when there are 300,000 of them', () => {
