@@ -593,11 +593,16 @@ function steps(p: Plan, calls: Calls): { steps: Step[]; source: string; unchecke
     }
   }
   if (t !== undefined) sources.push(t.source);
-  const unchecked: number[] = [];
-  checked.forEach((c, k) => {
-    if (c === 0) unchecked.push(k);
-  });
-  return { steps: out, source: sources.join('\n'), unchecked: Int32Array.from(unchecked), tapeInputs: t?.inputs ?? new Int32Array(0) };
+  return { steps: out, source: sources.join('\n'), unchecked: zeros(checked), tapeInputs: t?.inputs ?? new Int32Array(0) };
+}
+
+/** The positions of the zeros of `flags` (a plain loop: a callback per entry costs more, a million of them). */
+function zeros(flags: Uint8Array): Int32Array {
+  let n = 0;
+  for (let k = 0; k < flags.length; k++) if (flags[k] === 0) n++;
+  const out = new Int32Array(n);
+  for (let k = 0, q = 0; k < flags.length; k++) if (flags[k] === 0) out[q++] = k;
+  return out;
 }
 
 function inputError(input: string, message: string): InputError {
