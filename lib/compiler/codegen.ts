@@ -208,17 +208,16 @@ export function loop(p: Plan, s: LoopSegment, calls: Calls, checked: Uint8Array)
     tableLength = at + R;
     return `IX[${affine(at, 1, 'k')}]`;
   };
-  const first = s.first;
+  const start = s.first;
   /** `of[wire of position u] + add`, instance by instance, into `scratch`. */
   const gatherOwn = (of: Int32Array, u: number, add: number): void => {
-    gatherWires(scratch, of, gateWires, first + u, L, R, add);
+    gatherWires(scratch, of, gateWires, start + u, L, R, add);
   };
   /** The slot of input m of position u, instance by instance, into `scratch`. */
   const gatherLoad = (u: number, m: number): void => {
-    gatherInputs(scratch, slot, args, argStart, gateWires, first + u, L, R, m);
+    gatherInputs(scratch, slot, args, argStart, gateWires, start + u, L, R, m);
   };
-  const wireOf = (u: number, k: number): number => gateWires[s.first + k * L + u] ?? 0;
-  const start = s.first;
+  const wireOf = (u: number, k: number): number => gateWires[start + k * L + u] ?? 0;
   /**
    * The position of the previous instance that input m of position u reads
    * (a chain: the step before), or -1. Its value and, where this is its
@@ -289,7 +288,7 @@ export function loop(p: Plan, s: LoopSegment, calls: Calls, checked: Uint8Array)
         const name = `a${String(u)}_${String(m)}`;
         const carried = carriedFrom(u, m);
         const assign = p.assign[from + m] === 1;
-        const gradient = carried >= 0 && assign && onlyReader(p, first, L, R, carried, u, m);
+        const gradient = carried >= 0 && assign && onlyReader(p, start, L, R, carried, u, m);
         pos.loads.push({ name, at, at0, input, carried, gradient });
         pos.xs.push(name);
         pos.valueAt.push(`V[${at}]`);

@@ -97,7 +97,7 @@ export class Nodes {
   /** The values of the number nodes. */
   numbers = new Float64Array(16);
   numberCount = 0;
-  /** How many nodes are names, and how many divisions (counted as they are written, for sizing the lowering's arrays). */
+  /** How many nodes are names, and how many divisions (counted by {@link Nodes.push}, for sizing the lowering's arrays). */
   names = 0;
   divisions = 0;
 
@@ -116,6 +116,8 @@ export class Nodes {
     this.start[i] = start;
     this.end[i] = end;
     this.length = i + 1;
+    if (op === N_NAME) this.names++;
+    else if (op === N_DIV) this.divisions++;
     return i;
   }
 
@@ -493,7 +495,6 @@ class Parser {
     const first = operands[this.operandCount - n] ?? 0;
     const last = operands[this.operandCount - 1] ?? 0;
     this.operandCount -= n - 1;
-    if (kind === O_DIV) nodes.divisions++;
     operands[this.operandCount - 1] = nodes.push(BINARY_NODE[kind] ?? N_SUM, n, nodes.start[first] ?? 0, nodes.end[last] ?? 0);
     return undefined;
   }
@@ -726,7 +727,6 @@ class Parser {
     if (id === -1) id = names.add(start, end, hash, prefixEnd, prefixHash, number, VARIABLE);
     const flags = names.flags[id] ?? 0;
     const node = this.nodes.push(N_NAME, id, start, end);
-    this.nodes.names++;
     if (this.inExponent === 0 && (flags & (INPUT | ASSIGNED)) === 0) {
       // used before any assignment: an input
       names.flags[id] = flags | KNOWN | INPUT;
