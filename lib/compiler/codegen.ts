@@ -168,12 +168,12 @@ function isAffine(scratch: Int32Array, R: number): boolean {
  * and reads it as its input m only.
  */
 function onlyReader(p: Plan, first: number, L: number, R: number, v: number, u: number, m: number): boolean {
-  const { gateWires, firstReader, lastReader } = p;
+  const { gateWires, readers, lastReader } = p;
   const { argStart, args } = p.layout;
   for (let k = 0, tv = first + v, tu = first + L + u; k + 1 < R; k++, tv += L, tu += L) {
     const w = gateWires[tv] ?? 0;
     const reader = gateWires[tu] ?? 0;
-    if (firstReader[w] !== reader || lastReader[w] !== reader) return false;
+    if (readers[w] !== 1 || lastReader[w] !== reader) return false;
     for (let a = argStart[reader] ?? 0, e = argStart[reader + 1] ?? 0, q = 0; a < e; a++, q++) if (q !== m && args[a] === w) return false;
   }
   return true;
@@ -280,7 +280,7 @@ export function loop(p: Plan, s: LoopSegment, calls: Calls, checked: Uint8Array)
         pos.targets.push(p.gradient[j0] === GRAD_SLOT ? { local: -1, slot: `D[${own}]`, assign: false } : { local: v, slot: '', assign: false });
       } else {
         gatherLoad(u, m);
-        const input = (p.inputPosition[j0] ?? -1) >= 0;
+        const input = (gateIndex[j0] ?? 0) < 0;
         // an input is checked where it is read (see the forward pass below)
         if (input) mark(checked, scratch, R);
         const at0 = scratch[0] ?? -1;

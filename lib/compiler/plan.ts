@@ -100,14 +100,13 @@ export interface Plan {
   readonly layout: CircuitLayout;
   /** Number of inputs. */
   readonly inputs: number;
-  /** For each wire: its position among the inputs, or -1. */
-  readonly inputPosition: Int32Array;
   /** The wire of each gate, in order. */
   readonly gateWires: Int32Array;
-  /** For each wire: its position in `gateWires`, or -1 for an input. */
+  /** For each wire: its position in `gateWires`, or, for an input, -1 - its position among the inputs (see {@link inputAt}). */
   readonly gateIndex: Int32Array;
-  /** For each wire: the first and the last gate wire that reads it, or -1. */
-  readonly firstReader: Int32Array;
+  /** For each wire: how many gates read it, 2 for two or more (a gate reading it twice, `a * a`, counts once). */
+  readonly readers: Uint8Array;
+  /** For each wire: the last gate wire that reads it, or -1. */
   readonly lastReader: Int32Array;
   readonly segments: readonly Segment[];
   /** For each wire: its slot, or -1 (inputs: their position). */
@@ -213,10 +212,9 @@ function planOf(circuit: Circuit, loops: boolean): Plan {
     circuit,
     layout,
     inputs: layout.inputs.length,
-    inputPosition: st.inputPosition,
     gateWires,
     gateIndex: st.gateIndex,
-    firstReader: st.firstReader,
+    readers: st.readers,
     lastReader: st.lastReader,
     segments,
     ...where,
@@ -251,26 +249,28 @@ function structureOf(layout: CircuitLayout): Structure {
   const { gate, argStart, args } = layout;
   const inputWires = layout.inputs;
   const inputs = inputWires.length;
-  const inputPosition = new Int32Array(size).fill(-1);
-  for (let k = 0; k < inputs; k++) inputPosition[inputWires[k] ?? 0] = k;
+  // (one array for both: a wire is a gate or an input)
+  const gateIndex = new Int32Array(size);
+  for (let k = 0; k < inputs; k++) gateIndex[inputWires[k] ?? 0] = -1 - k;
   const gateWires = new Int32Array(size - inputs);
-  const gateIndex = new Int32Array(size).fill(-1);
   for (let i = 0, t = 0; i < size; i++) {
     if ((gate[i] ?? -1) >= 0) {
       gateWires[t] = i;
       gateIndex[i] = t++;
     }
   }
-  // who reads each wire: the first and last reader, -1 for none; and the
+  // who reads each wire: how many gates (up to 2) and the last one, -1 for none; and the
   // first contribution to its gradient (an index in args): its last reader's first input that is the wire
-  const firstReader = new Int32Array(size).fill(-1);
+  const readers = new Uint8Array(size);
   const lastReader = new Int32Array(size).fill(-1);
   const first = new Int32Array(size).fill(-1);
   for (let i = 0; i < size; i++) {
     for (let a = argStart[i] ?? 0, e = argStart[i + 1] ?? 0; a < e; a++) {
       const j = args[a] ?? 0;
-      if ((firstReader[j] ?? 0) < 0) firstReader[j] = i;
-      if (lastReader[j] !== i) first[j] = a;
+      if (lastReader[j] !== i) {
+        first[j] = a;
+        if ((readers[j] ?? 0) < 2) readers[j] = (readers[j] ?? 0) + 1;
+      }
       lastReader[j] = i;
     }
   }
@@ -310,7 +310,7 @@ function structureOf(layout: CircuitLayout): Structure {
     next[t] = latest[k] ?? -1;
     latest[k] = t;
   }
-  return { layout, inputPosition, gateWires, gateIndex, firstReader, lastReader, first, kinds, next, kindGate, kindArity };
+  return { layout, gateWires, gateIndex, readers, lastReader, first, kinds, next, kindGate, kindArity };
 }
 
 /** Where each wire's value and gradient live: see {@link Plan}. */
@@ -319,7 +319,7 @@ function storage(
   segments: readonly Segment[],
   reads: (gateId: number, n: number) => Reads,
 ): { slot: Int32Array; gradient: Uint8Array; stored: Uint8Array; localSlot: Int32Array; slots: number } {
-  const { layout, gateWires, firstReader, lastReader } = st;
+  const { layout, gateWires, lastReader } = st;
   const { gate, argStart, args } = layout;
   const size = layout.size;
   const output = size - 1;
@@ -369,17 +369,16 @@ function storage(
     const inside = new Uint8Array(L);
     const read = new Uint8Array(L);
     if (folded >= 0) inside[folded] = 1; // its one reader, the folded sum, runs inside the loop
-    // one pass over the instances in order (an instance's gates are the wires from its first to its last:
-    // a reader outside that range is outside the instance)
+    // one pass over the instances in order (an instance's gates are the wires up to its last: a wire's readers
+    // come after it, so it is read outside its instance when its last reader comes after that one)
     for (let k = 0, start = s.first; k < s.count; k++, start += L) {
-      const from = gateWires[start] ?? 0;
       const to = gateWires[start + L - 1] ?? 0;
       for (let u = 0; u < L; u++) {
         const w = gateWires[start + u] ?? 0;
         if (readInBackward[w] === 1) read[u] = 1;
         if (u === folded) continue; // read by the folded sum only
         const last = lastReader[w] ?? -1;
-        if (w === output || (last >= 0 && (last > to || (firstReader[w] ?? 0) < from))) outside[u] = 1;
+        if (w === output || last > to) outside[u] = 1;
         else if (last >= 0) inside[u] = 1;
       }
     }
@@ -483,10 +482,10 @@ function zeroRanges(st: Structure, where: { slot: Int32Array; gradient: Uint8Arr
 
 interface Structure {
   readonly layout: CircuitLayout;
-  readonly inputPosition: Int32Array;
   readonly gateWires: Int32Array;
+  /** As {@link Plan.gateIndex}. */
   readonly gateIndex: Int32Array;
-  readonly firstReader: Int32Array;
+  readonly readers: Uint8Array;
   readonly lastReader: Int32Array;
   readonly first: Int32Array;
   /** For each gate (by position): its kind, a small number per gate and number of inputs (up to 4095). */
@@ -579,7 +578,7 @@ function foldedSum(st: Structure, t: number, L: number, R: number): { position: 
   if (u < 0 || u >= L) return undefined;
   for (let k = 0; k < R; k++) {
     const j = args[from + k] ?? 0;
-    if (j !== st.gateWires[t + k * L + u] || st.firstReader[j] !== w || st.lastReader[j] !== w) return undefined;
+    if (j !== st.gateWires[t + k * L + u] || st.readers[j] !== 1 || st.lastReader[j] !== w) return undefined;
   }
   return { position: u, wire: w };
 }
@@ -607,7 +606,7 @@ export function runLength(st: Structure, t: number, L: number, cap: number): num
   for (let u = 0; u < L; u++) if (kinds[t + u] !== kinds[t + L + u]) return 1;
   if (cap > 2 && t + 3 * L <= nG && kinds[t] !== kinds[t + 2 * L]) return 2;
   // instance 0's inputs (m counts them over the shape), how each is read, and its step to instance 1
-  const inputPosition = st.inputPosition;
+  const gateIndex = st.gateIndex;
   const steps = STEPS;
   const posSteps = POS_STEPS;
   const reads0 = READS;
@@ -627,11 +626,11 @@ export function runLength(st: Structure, t: number, L: number, cap: number): num
       const j1 = args[a1] ?? 0;
       const k0 = kind(st, j0, t, u);
       steps.push(j1 - j0);
-      posSteps.push((inputPosition[j1] ?? -1) - (inputPosition[j0] ?? -1));
+      posSteps.push(inputAt(gateIndex, j1) - inputAt(gateIndex, j0));
       reads0.push(j0);
       // (a wire of the same instance that moves with it is found by the step alone: its gate was compared first)
       kinds0.push(k0 % 2 === 1 && j1 - j0 === stride ? -1 : k0);
-      positions0.push(inputPosition[j0] ?? -1);
+      positions0.push(inputAt(gateIndex, j0));
     }
   }
   let R = 1;
@@ -661,7 +660,7 @@ export function runLength(st: Structure, t: number, L: number, cap: number): num
           break;
         }
         const p0 = positions0[m] ?? -1;
-        if (p0 >= 0 && (inputPosition[jk] ?? -1) - p0 !== R * (posSteps[m] ?? 0)) {
+        if (p0 >= 0 && inputAt(gateIndex, jk) - p0 !== R * (posSteps[m] ?? 0)) {
           ok = false;
           break;
         }
@@ -679,6 +678,12 @@ const POS_STEPS: number[] = [];
 const READS: number[] = [];
 const KINDS: number[] = [];
 const POSITIONS: number[] = [];
+
+/** Wire j's position among the inputs, or -1 for a gate wire (`gateIndex`: {@link Plan.gateIndex}). */
+export function inputAt(gateIndex: Int32Array, j: number): number {
+  const g = gateIndex[j] ?? 0;
+  return g < 0 ? -1 - g : -1;
+}
 
 /** How gate u of the instance starting at position `start` reads wire j: 0 an input, 1 a wire of the same instance (+ its position), 2 an earlier gate. */
 function kind(st: Structure, j: number, start: number, u: number): number {
