@@ -11,7 +11,7 @@ import { ReciprocalGate } from '../gates/ReciprocalGate';
 import { ReluGate } from '../gates/ReluGate';
 import { SigmoidGate, sigmoid } from '../gates/SigmoidGate';
 import { SubtractGate } from '../gates/SubtractGate';
-import { GRAD_LOCAL, GRAD_NONE, GRAD_SLOT, TAPE_ARITY, isVariadic, localGradients, readsOf, type LoopSegment, type Plan } from './plan';
+import { GRAD_LOCAL, GRAD_NONE, GRAD_SLOT, TAPE_ARITY, isVariadic, localGradients, readsInput, readsOf, type LoopSegment, type Plan } from './plan';
 
 // Code generation from a plan: a function pair (forward, backward) per loop,
 // a tape with generated cases for the irregular gates, or one fused
@@ -393,8 +393,8 @@ export function loop(p: Plan, s: LoopSegment, calls: Calls, checked: Uint8Array)
     } else {
       const reads = p.reads(pos.id, n);
       const bx = pos.xs.map((_, m) => `b${String(u)}_${String(m)}`);
-      reads.inputs.forEach((read, m) => {
-        if (read) bwd.push(`const ${bx[m] ?? ''} = ${pos.valueAt[m] ?? 'NaN'};`);
+      bx.forEach((b, m) => {
+        if (readsInput(reads, m)) bwd.push(`const ${b} = ${pos.valueAt[m] ?? 'NaN'};`);
       });
       const y = `y${String(u)}`;
       if (reads.output) bwd.push(`const ${y} = ${pos.stored ? `V[${pos.outAt}]` : 'NaN'};`);
@@ -573,7 +573,7 @@ function fixedCase(g: Gate, n: number, first: readonly boolean[], calls: Calls):
     const r = readsOf(g, n);
     xs.forEach((_, m) => b.push(`const a${String(m)} = T[p + ${String(m)}];`));
     xs.forEach((x, m) => {
-      if (r.inputs[m] === true) b.push(`const ${x} = V[a${String(m)}];`);
+      if (readsInput(r, m)) b.push(`const ${x} = V[a${String(m)}];`);
     });
     if (r.output) b.push('const y = V[o];');
     const { setup, terms } = backwardContributions(g, xs, 'y', 'dy', calls, 'k');
