@@ -262,7 +262,7 @@ function build(source: string, program: Program, backward: SourcePosition | unde
   // 1. Names used wrongly (found while parsing, reported only if the whole program parses).
   if (program.misuse !== undefined) return E.left(program.misuse);
   const { nodes, statements, names, inputs, firstUses } = program;
-  const { op, arg, start, end, numbers } = nodes;
+  const { op, arg, start, end } = nodes;
   const count = statements.length / STATEMENT;
   // every node makes at most one wire but a name (none: it reads one) and a division (a reciprocal and a
   // multiply), a statement one more (`var y = x`), and each wire is read at most once where it is made,
@@ -279,15 +279,22 @@ function build(source: string, program: Program, backward: SourcePosition | unde
     wires[id] = out.input(id) + 1;
   }
   /**
-   * The value stack, values[0 .. sp - 1]: a wire index, or -1 for a number
-   * (in `numberAt`) that is not a wire yet (`-a` and `max(a, 0)` look at it).
+   * The value stack, values[0 .. sp - 1] (the parser's operand stack, free
+   * now, and as deep as it gets): a wire index, or a number that is not a
+   * wire yet (`-a` and `max(a, 0)` look at it) as `-1 - (2 * node + negated)`,
+   * its number node and whether it is negated.
    */
-  let stack = new Int32Array(64);
-  let numberAt = new Float64Array(64);
+  let stack = program.scratch;
+  /** The number of value `k` (which is not a wire). */
+  const numberAt = (k: number): number => {
+    const code = -1 - (stack[k] ?? 0);
+    const x = nodes.value(code >> 1);
+    return (code & 1) === 0 ? x : -x;
+  };
   /** The wire of value `k`, made now if it is a number. */
   const wire = (k: number): number => {
     const w = stack[k] ?? -1;
-    return w >= 0 ? w : out.constant(numberAt[k] ?? NaN);
+    return w >= 0 ? w : out.constant(numberAt(k));
   };
   /** The wire each statement assigned or computed, for locating a mistake the circuit finds. */
   const results = new Int32Array(count);
@@ -301,20 +308,16 @@ function build(source: string, program: Program, backward: SourcePosition | unde
     for (let i = statements.at(STATEMENT * s + S_FROM); i <= root; i++) {
       const gateName = i === root ? name : -1;
       const kind = op[i] ?? N_NUM;
-      if (sp + 2 > stack.length) {
-        stack = grown(stack);
-        numberAt = grown(numberAt);
-      }
+      if (sp + 2 > stack.length) stack = grown(stack);
       switch (kind) {
         case N_NUM:
-          stack[sp] = -1;
-          numberAt[sp++] = numbers[arg[i] ?? 0] ?? NaN;
+          stack[sp++] = -1 - 2 * i;
           break;
         case N_NAME:
           stack[sp++] = (wires[arg[i] ?? 0] ?? 0) - 1;
           break;
         case N_NEG:
-          if ((stack[sp - 1] ?? -1) < 0) numberAt[sp - 1] = -(numberAt[sp - 1] ?? NaN);
+          if ((stack[sp - 1] ?? -1) < 0) stack[sp - 1] = -1 - ((-1 - (stack[sp - 1] ?? 0)) ^ 1);
           else stack[sp - 1] = out.gate2(G_NEG, stack[sp - 1] ?? 0, -1, gateName);
           break;
         case N_SUB:
@@ -326,7 +329,7 @@ function build(source: string, program: Program, backward: SourcePosition | unde
         }
         case N_DIV: {
           // a / b = a * (1.0 / b), the chapter's decomposition; 1 / b is the reciprocal alone
-          if ((stack[sp - 2] ?? 0) < 0 && numberAt[sp - 2] === 1) stack[sp - 2] = out.gate2(G_REC, wire(sp - 1), -1, gateName);
+          if ((stack[sp - 2] ?? 0) < 0 && numberAt(sp - 2) === 1) stack[sp - 2] = out.gate2(G_REC, wire(sp - 1), -1, gateName);
           else {
             const a = wire(sp - 2);
             stack[sp - 2] = out.gate2(G_MUL, a, out.gate2(G_REC, wire(sp - 1), -1, -1), gateName);
@@ -340,8 +343,8 @@ function build(source: string, program: Program, backward: SourcePosition | unde
           const n = arg[i] ?? 0;
           if (kind !== N_SUM && n === 2) {
             // max(a, 0) is the chapter's ReLU
-            const xZero = (stack[sp - 2] ?? 0) < 0 && numberAt[sp - 2] === 0;
-            const yZero = (stack[sp - 1] ?? 0) < 0 && numberAt[sp - 1] === 0;
+            const xZero = (stack[sp - 2] ?? 0) < 0 && numberAt(sp - 2) === 0;
+            const yZero = (stack[sp - 1] ?? 0) < 0 && numberAt(sp - 1) === 0;
             const bothNumbers = (stack[sp - 2] ?? 0) < 0 && (stack[sp - 1] ?? 0) < 0;
             if (xZero !== yZero && !bothNumbers) {
               stack[sp - 2] = out.gate2(G_RELU, wire(xZero ? sp - 1 : sp - 2), -1, gateName);
@@ -379,7 +382,7 @@ function build(source: string, program: Program, backward: SourcePosition | unde
     }
     if (sp !== 1) return E.left(parseError(source, start[root] ?? 0, end[root] ?? 0, 'internal: no value'));
     let w = stack[0] ?? 0;
-    if (w < 0) w = out.constant(numberAt[0] ?? NaN, name);
+    if (w < 0) w = out.constant(numberAt(0), name);
     else if (target !== -1 || w !== out.size - 1) {
       // `var y = x` (or a bare `x` that is not the last wire): a wire of its own.
       // (A root that made a gate gave it `name`, so only a name needs looking at.)
@@ -424,7 +427,7 @@ type Expr =
 
 /** The tree of the expression whose postfix nodes are `from` to `to - 1` (skips are left out), without recursion. */
 function exponentOf(program: Program, from: number, to: number): Expr {
-  const { op, arg, start, end, numbers } = program.nodes;
+  const { op, arg, start, end } = program.nodes;
   const stack: Expr[] = [];
   const pop = (n: number): Expr[] => stack.splice(stack.length - n, n);
   for (let j = from; j < to; j++) {
@@ -434,7 +437,7 @@ function exponentOf(program: Program, from: number, to: number): Expr {
     const a = arg[j] ?? 0;
     const fn = functionOf(kind);
     if (kind === N_SKIP) continue;
-    if (kind === N_NUM) stack.push({ kind: 'num', value: numbers[a] ?? NaN, start: s, end: e });
+    if (kind === N_NUM) stack.push({ kind: 'num', value: program.nodes.value(j), start: s, end: e });
     else if (kind === N_NAME) stack.push({ kind: 'name', name: program.names.text(a), start: s, end: e });
     else if (fn !== undefined) {
       // a call is not folded (its arguments are not looked at)

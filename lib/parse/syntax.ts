@@ -16,7 +16,7 @@ import { parseError, positionOf, type ParseError } from './ParseError';
 // misuses of names are found while parsing, in the order the tree walk of
 // the lowering used to find them.
 
-/** A number: `arg` indexes {@link Nodes.numbers}. @internal */
+/** A number: see {@link Nodes.value}. @internal */
 export const N_NUM = 0;
 /** A variable: `arg` is its name's id. @internal */
 export const N_NAME = 1;
@@ -121,7 +121,19 @@ export class Nodes {
     return i;
   }
 
+  /** The value of number node `i`. */
+  value(i: number): number {
+    const a = this.arg[i] ?? 0;
+    return a < 0 ? -1 - a : (this.numbers[a] ?? NaN);
+  }
+
+  /**
+   * A number node. A whole number from 0 to 2^30 - 1 (the common constants:
+   * `0` in every `max(x, 0)` of a program) is kept in the node itself, as
+   * `-1 - value` in `arg`; another indexes {@link Nodes.numbers}.
+   */
   number(value: number, start: number, end: number): number {
+    if (value >= 0 && value < 0x40000000 && Math.floor(value) === value && !Object.is(value, -0)) return this.push(N_NUM, -1 - value, start, end);
     const k = this.numberCount;
     if (k === this.numbers.length) this.numbers = grown(this.numbers);
     this.numbers[k] = value;
@@ -192,6 +204,12 @@ export interface Program {
   readonly misuse: ParseError | undefined;
   /** Where the program's backward pass starts if it has one (that text is not parsed). */
   readonly backward: { readonly start: number; readonly end: number } | undefined;
+  /**
+   * The parser's operand stack, free once the program is parsed: at least as
+   * long as the most operands an expression had at once, which is as deep as
+   * a value stack evaluating its nodes gets (the lowering's).
+   */
+  readonly scratch: Int32Array;
 }
 
 type Result<A> = { readonly ok: true; readonly value: A } | { readonly ok: false; readonly error: ParseError };
@@ -400,7 +418,7 @@ class Parser {
     };
     return {
       ok: true,
-      value: { nodes: this.nodes, statements, names, inputs: this.inputs, firstUses: this.firstUses, isUsed, misuse: this.misuse, backward },
+      value: { nodes: this.nodes, statements, names, inputs: this.inputs, firstUses: this.firstUses, isUsed, misuse: this.misuse, backward, scratch: this.operands },
     };
   }
 

@@ -5,7 +5,7 @@ import {
   AddGate, ConstantGate, MaxGate, MultiplyGate, NegateGate, PowGate, ReciprocalGate, ReluGate, SigmoidGate, SubtractGate,
   gradcheck, orThrow, parseCircuit, type Circuit, type ParsedCircuit,
 } from '../../lib/index';
-import { N_DIV, N_NAME, parseProgram } from '../../lib/parse/syntax';
+import { N_DIV, N_NAME, Nodes, parseProgram } from '../../lib/parse/syntax';
 import { EXAMPLES, chapterBlocks } from '../cli/examples';
 
 function parsed(source: string): ParsedCircuit {
@@ -35,6 +35,26 @@ describe('parseCircuit', () => {
         const c = parsed(`var k = ${text}`).circuit;
         expect(shape(c)).to.deep.equal([`k = ${String(n)}`]);
       }
+    });
+
+    it('keeps every constant exactly, whole numbers up to 2^30 - 1 and past it, fractions, -0 and doubly negated numbers alike', () => {
+      // (the parser keeps a whole number below 2^30 in its node and any other in a table: both ways must give the number)
+      const cases = [
+        ['0', 0], ['1', 1], ['1073741823', 2 ** 30 - 1], ['1073741824', 2 ** 30], ['4294967297', 2 ** 32 + 1], ['1e300', 1e300],
+        ['0.5', 0.5], ['-0', -0], ['- -0', 0], ['-1073741823', -(2 ** 30 - 1)], ['-1073741824', -(2 ** 30)], ['- - 7', 7], ['-(-(-2.5))', -2.5],
+      ] as const;
+      for (const [text, n] of cases) {
+        const c = parsed(`var k = ${text}`).circuit;
+        const gate = c.node(0).gate;
+        expect(gate, text).to.be.instanceOf(ConstantGate);
+        expect(Object.is((gate as ConstantGate).value, n), `${text}: ${String((gate as ConstantGate).value)}`).to.equal(true);
+      }
+      // (the lexer reads no sign, so -0 reaches a number node only from code: it must stay -0 there too)
+      const nodes = new Nodes(4);
+      expect([nodes.number(-0, 0, 0), nodes.number(3, 0, 0)].map((i) => nodes.value(i))).to.deep.equal([-0, 3]);
+      expect(Object.is(nodes.value(0), -0)).to.equal(true);
+      // and as operands: -0 and 0 are two constants, 2^30 - 1 and 2^30 two more
+      expect(shape(parsed('a * -0 + a * 0 + a * 1073741823 + a * 1073741824').circuit).filter((l) => !l.includes('('))).to.deep.equal(['_1 = -0', '_3 = 0', '_5 = 1073741823', '_7 = 1073741824']);
     });
 
     it('makes a chain of + one add gate, and keeps a parenthesised chain a term of its own', () => {
