@@ -428,10 +428,13 @@ export class Circuit {
   private readonly inputNameList = new NameList();
   /** Names of named gate wires. */
   private readonly gateNameList = new NameList();
-  /** The wire of each gate name, by its position in `gateNameList`. */
+  /**
+   * The wire of each gate name, by its position in `gateNameList`: in
+   * increasing order, since a gate is named when it is added, after every
+   * wire before it ({@link Circuit.nameOf} searches it by halves, instead of
+   * keeping an entry per wire).
+   */
   private gateNameWire = new Int32Array(0);
-  /** For each wire: 1 + the position of its gate name, or 0; made at the first gate name. */
-  private gateNameOf: Int32Array | undefined;
 
   // ---- reading the structure -------------------------------------------
 
@@ -467,8 +470,21 @@ export class Circuit {
   nameOf(index: number): string {
     const pc = index >= 0 && index < this.count ? this.recordOf[index]! : 0;
     if (pc < 0) return this.inputNameList.at(-1 - pc);
-    const e = this.gateNameOf?.[index] ?? 0;
-    return e > 0 ? this.gateNameList.at(e - 1) : `_${String(index)}`;
+    const k = this.gateNamePosition(index);
+    return k >= 0 ? this.gateNameList.at(k) : `_${String(index)}`;
+  }
+
+  /** The position in `gateNameList` of gate wire `index`'s name, or -1. */
+  private gateNamePosition(index: number): number {
+    const wires = this.gateNameWire;
+    let lo = 0;
+    let hi = this.gateNameList.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (wires[mid]! < index) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < this.gateNameList.length && wires[lo] === index ? lo : -1;
   }
 
   /** The position of wire `index` among the inputs (its place in {@link Circuit.inputNames}), or -1 when it is not an input. */
@@ -716,7 +732,6 @@ export class Circuit {
     if (this.inputWires.length > this.nInputs) this.inputWires = this.inputWires.slice(0, this.nInputs);
     if (this.params.length > this.gates.length) this.params = this.params.slice(0, this.gates.length);
     if (this.gateNameWire.length > this.gateNameList.length) this.gateNameWire = this.gateNameWire.slice(0, this.gateNameList.length);
-    if (this.gateNameOf !== undefined && this.gateNameOf.length > this.count) this.gateNameOf = this.gateNameOf.slice(0, this.count);
     this.inputNameList.trim();
     this.gateNameList.trim();
   }
@@ -909,12 +924,6 @@ export class Circuit {
   private placeGateName(index: number, k: number): void {
     if (k >= this.gateNameWire.length) this.gateNameWire = grow(this.gateNameWire, new Int32Array(Math.max(16, k * 2)));
     this.gateNameWire[k] = index;
-    if (this.gateNameOf === undefined || index >= this.gateNameOf.length) {
-      const bigger = new Int32Array(Math.max(this.recordOf.length, index + 1));
-      if (this.gateNameOf !== undefined) bigger.set(this.gateNameOf);
-      this.gateNameOf = bigger;
-    }
-    this.gateNameOf[index] = k + 1;
   }
 
   private checkApply(gate: Gate, inputs: readonly Wire[], name: string | undefined): CompositionError | undefined {
@@ -1019,7 +1028,6 @@ export class Circuit {
     if (gates === 0) return;
     this.gateNameList.reserve(gates, gateChars);
     this.gateNameWire = new Int32Array(gates);
-    this.gateNameOf = new Int32Array(size);
   }
 
   /** Names the wires of {@link Circuit.load} from ranges of `text`: the first mistake, or `undefined`. */
