@@ -122,7 +122,12 @@ export interface Plan {
   readonly gradient: Uint8Array;
   /** For each gate wire: whether its value is written to its slot in the forward pass. */
   readonly stored: Uint8Array;
-  /** For each gate wire of a loop whose gate is {@link Reads.local}: the first of the slots that keep its local gradients (one per input), or -1. */
+  /**
+   * For each gate wire of a loop whose gate is {@link Reads.local}: the first
+   * of the slots that keep its local gradients (one per input), or -1 (and
+   * past the end for every wire when no loop has such a gate: it is made
+   * only when one does).
+   */
   readonly localSlot: Int32Array;
   /** Number of slots (inputs included). */
   readonly slots: number;
@@ -338,7 +343,7 @@ function storage(
   const gradient = new Uint8Array(size);
   const stored = new Uint8Array(size);
   const slot = new Int32Array(size).fill(-1);
-  const localSlot = new Int32Array(size).fill(-1);
+  let localSlot = NO_LOCAL_SLOTS;
   const inputWires = layout.inputs;
   const inputs = inputWires.length;
   for (let k = 0; k < inputs; k++) {
@@ -413,6 +418,7 @@ function storage(
         stored[w] = keep[u] ?? 0;
         if (keep[u] === 1 || g === SLOT) slot[w] = slots++;
         if ((locals[u] ?? 0) > 0) {
+          if (localSlot.length === 0) localSlot = new Int32Array(size).fill(-1);
           localSlot[w] = slots;
           slots += locals[u] ?? 0;
         }
@@ -426,6 +432,9 @@ function storage(
   }
   return { slot, gradient, stored, localSlot, slots };
 }
+
+/** {@link Plan.localSlot} when no loop keeps local gradients (most circuits: a chain, sums of products). */
+const NO_LOCAL_SLOTS = new Int32Array(0);
 
 /** The contributions that are the first to their input's gradient slot (in every instance, for a loop): those assign instead of adding. */
 function assignments(st: Structure, segments: readonly Segment[], gradient: Uint8Array): Uint8Array {
