@@ -118,11 +118,11 @@ export class Names {
   private readonly lastBlock: number[] = [];
   private readonly lastOffset: number[] = [];
   /** The blocks, three slots per entry: prefix id, block number, offset in `slots` + 1 (0: empty). */
-  private blocks = new Int32Array(3 * 64);
-  private blockMask = 63;
+  private blocks: Int32Array;
+  private blockMask: number;
   private blockCount = 0;
   /** The numbered names' ids + 1 (0: none), BLOCK per block. */
-  private slots = new Int32Array(BLOCK * 16);
+  private slots: Int32Array;
 
   // what `locate` found (for `add` after `find` of the same name)
   /** Where the name `locate` last looked at starts in the source (-1: none, or not in the source). */
@@ -141,6 +141,13 @@ export class Names {
     this.flags = new Uint8Array(n);
     this.starts = new Int32Array(n);
     this.ends = new Int32Array(n);
+    // room for `capacity` numbered names in full blocks, the block table at most half full
+    const blocks = Math.ceil(n / BLOCK);
+    this.slots = new Int32Array(BLOCK * blocks);
+    let size = 64;
+    while (size < 2 * blocks) size *= 2;
+    this.blocks = new Int32Array(3 * size);
+    this.blockMask = size - 1;
     this.plain = new TextTable(source);
     this.prefixes = new TextTable(source);
   }

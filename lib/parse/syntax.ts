@@ -295,11 +295,13 @@ class Parser {
 
   constructor(private readonly source: string) {
     this.lexer = new Lexer(source);
-    // room for typical programs (a node per 4 characters, ...), so that the arrays rarely grow
+    // room for typical programs (a node per 4 characters, a name per 8, ...), so that the arrays rarely grow:
+    // growing copies an array into one twice as long, which touches memory the machine must hand out fresh
+    // (slow: see docs/performance.md), while room that is never used is never touched
     this.nodes = new Nodes(64 + (source.length >> 2));
-    this.names = new Names(source, source.length >> 4);
-    this.inputs = new IntList(source.length >> 4);
-    this.firstUses = new IntList(source.length >> 4);
+    this.names = new Names(source, source.length >> 3);
+    this.inputs = new IntList(source.length >> 3);
+    this.firstUses = new IntList(source.length >> 3);
     this.statements = new IntList(source.length >> 3);
     for (const w of RESERVED) this.names.addWord(w, DECLARATIONS.has(w) ? DECLARATION : RESERVED_WORD);
     FUNCTIONS.forEach((f, i) => this.names.addWord(f.written, FUNCTION + i));
