@@ -3,6 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { countBytes } from '../bench/bytes';
 
 // `npm run bench:parse` (bench/parse.ts) at a small scale, in one process:
 // before timing anything it checks, wire by wire, that each input's parsed
@@ -75,5 +76,30 @@ describe('npm run bench:parse, at a small scale', function () {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('countBytes (bench/bytes.ts, for bench:parse --bytes)', () => {
+  it('counts the bytes of each typed array made, and none for a view', () => {
+    const counter = countBytes();
+    const counts: number[] = [];
+    try {
+      const a = new Int32Array(10);
+      counts.push(counter.bytes);
+      a.subarray(2);
+      new Float64Array(a.buffer, 8, 2);
+      counts.push(counter.bytes);
+      a.slice();
+      counts.push(counter.bytes);
+      Float64Array.from([1, 2, 3]);
+      new Uint8Array([1, 2]);
+      a.map((x) => x + 1);
+      counts.push(counter.bytes);
+      expect([a instanceof Int32Array, Object.prototype.toString.call(a), a.constructor.name]).to.deep.equal([true, '[object Int32Array]', 'Int32Array']);
+    } finally {
+      counter.uninstall();
+    }
+    new Int32Array(10);
+    expect([...counts, counter.bytes]).to.deep.equal([40, 40, 80, 80 + 24 + 2 + 40, 146]);
   });
 });
