@@ -25,8 +25,30 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import * as E from 'fp-ts/Either';
-import { Circuit, compile, parseCircuit, type Wire } from '../lib/index';
-import { parseProgram } from '../lib/parse/syntax';
+import type * as Lib from '../lib/index';
+import type { Circuit, Wire } from '../lib/index';
+import type * as Syntax from '../lib/parse/syntax';
+
+/**
+ * The library, loaded on first use instead of by an import: a `--bytes`
+ * child installs its counting typed-array constructors before the library
+ * loads (so that every typed array it makes, at load too, is of one class
+ * for `instanceof`), and a process that only starts others never loads it.
+ */
+function lib(): typeof Lib {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- an import would load the library before anything else runs
+  return (loaded ??= require('../lib/index') as typeof Lib);
+}
+let loaded: typeof Lib | undefined; // (lib() is called in timed code: a require would resolve the path each time)
+
+/** The parser's front end, loaded as {@link lib} is. */
+function syntax(): typeof Syntax {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- as in lib()
+  return require('../lib/parse/syntax') as typeof Syntax;
+}
+
+/** A new empty circuit. */
+const newCircuit = (): Circuit => new (lib().Circuit)();
 
 interface Input {
   readonly name: string;
@@ -45,7 +67,7 @@ function program(steps: number): Input {
       return lines.join('\n');
     },
     build() {
-      const c = new Circuit();
+      const c = newCircuit();
       // the parser declares every input first, in order of first use: w0 x0 b0 w1 b1 ...
       const w: Wire[] = [];
       const b: Wire[] = [];
@@ -73,7 +95,7 @@ function nested(steps: number): Input {
       return parts.join('');
     },
     build() {
-      const c = new Circuit();
+      const c = newCircuit();
       // order of first use: w(steps-1) ... w0, x0, b0 ... b(steps-1)
       const w: Wire[] = new Array<Wire>(steps);
       for (let k = steps - 1; k >= 0; k--) w[k] = c.input(`w${String(k)}`);
@@ -106,7 +128,7 @@ function sum(terms: number): Input {
 
 /** A circuit with the inputs a0, b0, a1, b1, ... (the parser declares them in order of first use). */
 function pairs(terms: number): { c: Circuit; a: Wire[]; b: Wire[] } {
-  const c = new Circuit();
+  const c = newCircuit();
   const a: Wire[] = [];
   const b: Wire[] = [];
   for (let i = 0; i < terms; i++) {
@@ -200,7 +222,7 @@ function time(f: () => unknown): number {
 }
 
 function parseOrThrow(text: string): Circuit {
-  const r = parseCircuit(text);
+  const r = lib().parseCircuit(text);
   if (E.isLeft(r)) throw new Error(r.left.message);
   return r.right.circuit;
 }
@@ -228,6 +250,8 @@ function measure(input: Input): Figures {
   const frontTimes: number[] = [];
   const buildTimes: number[] = [];
   const parseCompileTimes: number[] = [];
+  const { compile } = lib();
+  const { parseProgram } = syntax();
   // alternate, so that a noisy moment hits all four
   for (let r = 0; r < runs; r++) {
     buildTimes.push(time(() => input.build()));
@@ -265,6 +289,7 @@ function measure(input: Input): Figures {
  */
 function repeat(input: Input, count: number): void {
   const text = input.text();
+  const { compile } = lib();
   compile(parseOrThrow(text));
   for (let r = 0; r < count; r++) {
     gc();
