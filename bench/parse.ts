@@ -6,7 +6,7 @@
  * (checked identical wire by wire once, outside the timing). Each input runs
  * in a process of its own, after one warm-up run.
  *
- *   npm run bench:parse -- [options], or: npm run build && node --expose-gc dist/bench/parse.js [--runs=7] [--only=program,...] [--json] [--scale=1] [--no-check] [--cpu] [--inline] [--instructions]
+ *   npm run bench:parse -- [options], or: npm run build && node --expose-gc dist/bench/parse.js [--runs=7] [--only=program,...] [--json] [--scale=1] [--no-check] [--cpu] [--inline] [--instructions] [--bytes]
  *
  * `--instructions` counts instead of timing: the machine instructions one
  * `compile(parseCircuit(text))` executes after a warm-up run, counted by
@@ -16,6 +16,14 @@
  * every thread of V8 run on one (`--single-threaded`: the optimising
  * compiler and the garbage collector included), not cache misses or page
  * faults, and valgrind runs the program about 50 times slower.
+ *
+ * `--bytes` counts bytes instead: those of the typed arrays one
+ * `compile(parseCircuit(text))` allocates after a warm-up run, split into
+ * `parseCircuit` and `compile`, in a process per input whose global
+ * typed-array constructors count each new array (bench/bytes.ts; a view
+ * counts nothing). Memory the OS hands out fresh costs a page fault a 4 KiB
+ * page, about 14 µs on this VM (some 3.5 ms a MB), and unlike a time the
+ * count is the same in every run.
  *
  * Inputs (about 1,000,000 gates each at --scale=1):
  * - `program`: 333,334 statements `var x1 = max(w0 * x0 + b0, 0);` (mul, add, relu);
@@ -28,6 +36,7 @@ import * as E from 'fp-ts/Either';
 import type * as Lib from '../lib/index';
 import type { Circuit, Wire } from '../lib/index';
 import type * as Syntax from '../lib/parse/syntax';
+import { countBytes, type ByteCounter } from './bytes';
 
 /**
  * The library, loaded on first use instead of by an import: a `--bytes`
@@ -329,6 +338,45 @@ async function count(input: Input): Promise<Counts> {
   return { name: input.name, wires, gates, parseCompileInstructions: n, parseCompileInstructionsPerGate: n / gates, parseCompileInstructionsPerWire: n / wires };
 }
 
+interface Bytes {
+  name: string;
+  wires: number;
+  gates: number;
+  /** Bytes of the typed arrays `parseCircuit(text)` allocates. */
+  parseBytes: number;
+  /** Bytes of the typed arrays `compile` allocates for the parsed circuit. */
+  compileBytes: number;
+  /** The two together: one `compile(parseCircuit(text))`. */
+  bytes: number;
+  bytesPerGate: number;
+  bytesPerWire: number;
+}
+
+/**
+ * For `--bytes`, in a process of its own whose typed-array constructors
+ * count (installed before the library loaded): the bytes of typed arrays one
+ * `compile(parseCircuit(text))` allocates after a warm-up run, by stage.
+ */
+function bytesOf(input: Input, counter: ByteCounter): Bytes {
+  const text = input.text();
+  const { wires, gates } = check(input, text);
+  const { compile } = lib();
+  compile(parseOrThrow(text));
+  counter.bytes = 0;
+  const circuit = parseOrThrow(text);
+  const parseBytes = counter.bytes;
+  compile(circuit);
+  const bytes = counter.bytes;
+  return { name: input.name, wires, gates, parseBytes, compileBytes: bytes - parseBytes, bytes, bytesPerGate: bytes / gates, bytesPerWire: bytes / wires };
+}
+
+/** {@link bytesOf} the input, in a child process (`--one=name --bytes`). */
+function bytesInChild(input: Input): Bytes {
+  // (process.execArgv: under ts-node, as the spec runs it, the child needs its `-r ts-node/register`)
+  const node = [...process.execArgv, '--max-old-space-size=4096', __filename, `--one=${input.name}`, '--bytes', `--scale=${String(scale)}`, ...args.filter((a) => a === '--no-check')];
+  return JSON.parse(execFileSync(process.execPath, node, { encoding: 'utf8' })) as Bytes;
+}
+
 /** The input `--one` names (a child process's). */
 function inputNamed(name: string): Input {
   const input = INPUTS.find((i) => i.name === name);
@@ -338,7 +386,11 @@ function inputNamed(name: string): Input {
 
 const one = option('one');
 const repeats = option('count');
-if (one !== undefined && repeats !== undefined) {
+if (one !== undefined && args.includes('--bytes')) {
+  // before anything loads the library
+  const counter = countBytes();
+  process.stdout.write(`${JSON.stringify(bytesOf(inputNamed(one), counter))}\n`);
+} else if (one !== undefined && repeats !== undefined) {
   repeat(inputNamed(one), Number(repeats));
 } else if (args.includes('--instructions')) {
   void (async () => {
@@ -365,6 +417,20 @@ if (one !== undefined && repeats !== undefined) {
     console.error(e instanceof Error ? e.message : String(e));
     process.exit(1);
   });
+} else if (args.includes('--bytes')) {
+  const only = option('only')?.split(',');
+  const rows = INPUTS.filter((i) => only === undefined || only.includes(i.name)).map(bytesInChild);
+  if (args.includes('--json')) process.stdout.write(`${JSON.stringify(rows)}\n`);
+  else {
+    const mb = (x: number): string => (x / 1e6).toFixed(1).padStart(8);
+    console.log('bytes of the typed arrays one compile(parseCircuit(text)) allocates after a warm-up run (the same in every run), by stage; MB = 10^6 bytes');
+    console.log('input       wires     gates  parse MB  compile MB  total MB  per gate  per wire');
+    for (const r of rows) {
+      console.log(
+        `${r.name.padEnd(9)} ${String(r.wires).padStart(8)} ${String(r.gates).padStart(9)}  ${mb(r.parseBytes)}    ${mb(r.compileBytes)}  ${mb(r.bytes)}  ${r.bytesPerGate.toFixed(1).padStart(8)}  ${r.bytesPerWire.toFixed(1).padStart(8)}`,
+      );
+    }
+  }
 } else if (one !== undefined) {
   process.stdout.write(`${JSON.stringify(measure(inputNamed(one)))}\n`);
 } else {
