@@ -4,7 +4,13 @@
  * of `compile(parseCircuit(text))`, and of building the identical circuit
  * directly with the Circuit API
  * (checked identical wire by wire once, outside the timing). Each input runs
- * in a process of its own, after one warm-up run.
+ * in a process of its own, after one warm-up run. Beside the times, the
+ * minor page faults of one `compile(parseCircuit(text))` (`faults`, the
+ * median of the runs'), as a page fault costs about 14 µs on this VM (a
+ * quarter to a third of a warm run here), and the time and faults of the
+ * process's first `compile(parseCircuit(text))`, before any warm-up or check
+ * (`coldNsPerGate`, `coldFaults`: what a program that parses once pays; with
+ * `--inline`, only the first input's is the process's first).
  *
  *   npm run bench:parse -- [options], or: npm run build && node --expose-gc dist/bench/parse.js [--runs=7] [--only=program,...] [--json] [--scale=1] [--no-check] [--cpu] [--inline] [--instructions] [--bytes]
  *
@@ -198,6 +204,16 @@ interface Figures {
   parseCompileNsPerWire: number;
   /** The fastest of the runs, per gate: how fast it goes when the shared machine is quiet. */
   parseCompileMinNsPerGate: number;
+  /** Minor page faults of one `compile(parseCircuit(text))`, the median of the runs': about 14 µs each here, for memory the OS hands out fresh. */
+  faults: number;
+  /**
+   * The process's first `compile(parseCircuit(text))`, before any warm-up
+   * or check, per gate: what a program that parses once pays (with
+   * --inline, only the first input's run is the process's first).
+   */
+  coldNsPerGate: number;
+  /** Its minor page faults. */
+  coldFaults: number;
   buildNsPerGate: number;
   parserOnlyNsPerGate: number;
   frontNsPerGate: number;
@@ -215,20 +231,28 @@ const gc = (): void => {
 /**
  * Milliseconds `f` takes: wall time, or with --cpu the process's CPU time
  * (then the workers run with a single-threaded GC, so that it is the work
- * of one thread), which a busy machine disturbs less.
+ * of one thread), which a busy machine disturbs less; and the minor page
+ * faults the process takes meanwhile (the collector's threads' too).
  */
-function time(f: () => unknown): number {
+function timed(f: () => unknown): { ms: number; faults: number } {
   gc();
+  const faults = process.resourceUsage().minorPageFault;
+  let ms: number;
   if (cpu) {
     const c0 = process.cpuUsage();
     f();
     const c = process.cpuUsage(c0);
-    return (c.user + c.system) / 1e3;
+    ms = (c.user + c.system) / 1e3;
+  } else {
+    const t0 = process.hrtime.bigint();
+    f();
+    ms = Number(process.hrtime.bigint() - t0) / 1e6;
   }
-  const t0 = process.hrtime.bigint();
-  f();
-  return Number(process.hrtime.bigint() - t0) / 1e6;
+  return { ms, faults: process.resourceUsage().minorPageFault - faults };
 }
+
+/** Milliseconds `f` takes (see {@link timed}). */
+const time = (f: () => unknown): number => timed(f).ms;
 
 function parseOrThrow(text: string): Circuit {
   const r = lib().parseCircuit(text);
@@ -254,19 +278,24 @@ function check(input: Input, text: string): { wires: number; gates: number } {
 
 function measure(input: Input): Figures {
   const text = input.text();
+  const { compile } = lib();
+  // the process's first parse+compile (with --inline, only the first input's is), before the check
+  const cold = timed(() => compile(parseOrThrow(text)));
   const { wires, gates } = check(input, text);
   const parseTimes: number[] = [];
   const frontTimes: number[] = [];
   const buildTimes: number[] = [];
   const parseCompileTimes: number[] = [];
-  const { compile } = lib();
+  const parseCompileFaults: number[] = [];
   const { parseProgram } = syntax();
   // alternate, so that a noisy moment hits all four
   for (let r = 0; r < runs; r++) {
     buildTimes.push(time(() => input.build()));
     parseTimes.push(time(() => parseOrThrow(text)));
     frontTimes.push(time(() => parseProgram(text)));
-    parseCompileTimes.push(time(() => compile(parseOrThrow(text))));
+    const { ms, faults } = timed(() => compile(parseOrThrow(text)));
+    parseCompileTimes.push(ms);
+    parseCompileFaults.push(faults);
   }
   const parseCompileMs = median(parseCompileTimes);
   const parseMs = median(parseTimes);
@@ -285,6 +314,9 @@ function measure(input: Input): Figures {
     parseCompileNsPerGate: (parseCompileMs * 1e6) / gates,
     parseCompileNsPerWire: (parseCompileMs * 1e6) / wires,
     parseCompileMinNsPerGate: (Math.min(...parseCompileTimes) * 1e6) / gates,
+    faults: median(parseCompileFaults),
+    coldNsPerGate: (cold.ms * 1e6) / gates,
+    coldFaults: cold.faults,
     buildNsPerGate: (buildMs * 1e6) / gates,
     parserOnlyNsPerGate: ((parseMs - buildMs) * 1e6) / gates,
     frontNsPerGate: (frontMs * 1e6) / gates,
@@ -465,10 +497,11 @@ if (one !== undefined && args.includes('--bytes')) {
     console.log(`median of ${String(runs)} runs (${cpu ? 'CPU time, single-threaded GC' : 'wall time'}); ns per gate (gates = wires that are not inputs)`);
     console.log('parse: parseCircuit; build: the same circuit with the Circuit API; parser-only: parse - build; front: parseProgram alone (no circuit);');
     console.log('parse+compile: compile(parseCircuit(text)), the target being under 1,000 ns per gate (the fastest of the runs beside it)');
-    console.log('input       wires     gates  parse ms  build ms  front ms   parse/g   build/g  parser-only/g  front/g  parse+compile/g  parse+compile/wire  (fastest run)/g');
+    console.log('faults: minor page faults of one parse+compile (about 14 µs each here); cold: the process\'s first parse+compile, before any warm-up');
+    console.log('input       wires     gates  parse ms  build ms  front ms   parse/g   build/g  parser-only/g  front/g  parse+compile/g  parse+compile/wire  (fastest run)/g    faults    cold/g  cold faults');
     for (const r of rows) {
       console.log(
-        `${r.name.padEnd(9)} ${String(r.wires).padStart(8)} ${String(r.gates).padStart(9)} ${f(r.parseMs)}  ${f(r.buildMs)}  ${f(r.frontMs)}  ${f(r.parseNsPerGate)}  ${f(r.buildNsPerGate)}  ${f(r.parserOnlyNsPerGate)}       ${f(r.frontNsPerGate)}  ${f(r.parseCompileNsPerGate)}         ${f(r.parseCompileNsPerWire)}      ${f(r.parseCompileMinNsPerGate)}`,
+        `${r.name.padEnd(9)} ${String(r.wires).padStart(8)} ${String(r.gates).padStart(9)} ${f(r.parseMs)}  ${f(r.buildMs)}  ${f(r.frontMs)}  ${f(r.parseNsPerGate)}  ${f(r.buildNsPerGate)}  ${f(r.parserOnlyNsPerGate)}       ${f(r.frontNsPerGate)}  ${f(r.parseCompileNsPerGate)}         ${f(r.parseCompileNsPerWire)}      ${f(r.parseCompileMinNsPerGate)}  ${f(r.faults)}  ${f(r.coldNsPerGate)}     ${f(r.coldFaults)}`,
       );
     }
   }
