@@ -4,9 +4,15 @@
  * of `compile(parseCircuit(text))`, and of building the identical circuit
  * directly with the Circuit API
  * (checked identical wire by wire once, outside the timing). Each input runs
- * in a process of its own, after one warm-up run.
+ * in a process of its own, after one warm-up run. Beside the times, the
+ * minor page faults of one `compile(parseCircuit(text))` (`faults`, the
+ * median of the runs'), as a page fault costs about 14 µs on this VM (a
+ * quarter to a third of a warm run here), and the time and faults of the
+ * process's first `compile(parseCircuit(text))`, before any warm-up or check
+ * (`coldNsPerGate`, `coldFaults`: what a program that parses once pays; with
+ * `--inline`, only the first input's is the process's first).
  *
- *   npm run bench:parse -- [options], or: npm run build && node --expose-gc dist/bench/parse.js [--runs=7] [--only=program,...] [--json] [--scale=1] [--no-check] [--cpu] [--inline] [--instructions]
+ *   npm run bench:parse -- [options], or: npm run build && node --expose-gc dist/bench/parse.js [--runs=7] [--only=program,...] [--json] [--scale=1] [--no-check] [--cpu] [--inline] [--instructions] [--bytes]
  *
  * `--instructions` counts instead of timing: the machine instructions one
  * `compile(parseCircuit(text))` executes after a warm-up run, counted by
@@ -17,6 +23,14 @@
  * compiler and the garbage collector included), not cache misses or page
  * faults, and valgrind runs the program about 50 times slower.
  *
+ * `--bytes` counts bytes instead: those of the typed arrays one
+ * `compile(parseCircuit(text))` allocates after a warm-up run, split into
+ * `parseCircuit` and `compile`, in a process per input whose global
+ * typed-array constructors count each new array (bench/bytes.ts; a view
+ * counts nothing). Memory the OS hands out fresh costs a page fault a 4 KiB
+ * page, about 14 µs on this VM (some 3.5 ms a MB), and unlike a time the
+ * count is the same in every run.
+ *
  * Inputs (about 1,000,000 gates each at --scale=1):
  * - `program`: 333,334 statements `var x1 = max(w0 * x0 + b0, 0);` (mul, add, relu);
  * - `nested`:  the same chain as one nested expression `max(w333333 * max(... , 0) + b333333, 0)`;
@@ -25,8 +39,31 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import * as E from 'fp-ts/Either';
-import { Circuit, compile, parseCircuit, type Wire } from '../lib/index';
-import { parseProgram } from '../lib/parse/syntax';
+import type * as Lib from '../lib/index';
+import type { Circuit, Wire } from '../lib/index';
+import type * as Syntax from '../lib/parse/syntax';
+import { countBytes, type ByteCounter } from './bytes';
+
+/**
+ * The library, loaded on first use instead of by an import: a `--bytes`
+ * child installs its counting typed-array constructors before the library
+ * loads (so that every typed array it makes, at load too, is of one class
+ * for `instanceof`), and a process that only starts others never loads it.
+ */
+function lib(): typeof Lib {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- an import would load the library before anything else runs
+  return (loaded ??= require('../lib/index') as typeof Lib);
+}
+let loaded: typeof Lib | undefined; // (lib() is called in timed code: a require would resolve the path each time)
+
+/** The parser's front end, loaded as {@link lib} is. */
+function syntax(): typeof Syntax {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- as in lib()
+  return require('../lib/parse/syntax') as typeof Syntax;
+}
+
+/** A new empty circuit. */
+const newCircuit = (): Circuit => new (lib().Circuit)();
 
 interface Input {
   readonly name: string;
@@ -45,7 +82,7 @@ function program(steps: number): Input {
       return lines.join('\n');
     },
     build() {
-      const c = new Circuit();
+      const c = newCircuit();
       // the parser declares every input first, in order of first use: w0 x0 b0 w1 b1 ...
       const w: Wire[] = [];
       const b: Wire[] = [];
@@ -73,7 +110,7 @@ function nested(steps: number): Input {
       return parts.join('');
     },
     build() {
-      const c = new Circuit();
+      const c = newCircuit();
       // order of first use: w(steps-1) ... w0, x0, b0 ... b(steps-1)
       const w: Wire[] = new Array<Wire>(steps);
       for (let k = steps - 1; k >= 0; k--) w[k] = c.input(`w${String(k)}`);
@@ -106,7 +143,7 @@ function sum(terms: number): Input {
 
 /** A circuit with the inputs a0, b0, a1, b1, ... (the parser declares them in order of first use). */
 function pairs(terms: number): { c: Circuit; a: Wire[]; b: Wire[] } {
-  const c = new Circuit();
+  const c = newCircuit();
   const a: Wire[] = [];
   const b: Wire[] = [];
   for (let i = 0; i < terms; i++) {
@@ -167,6 +204,16 @@ interface Figures {
   parseCompileNsPerWire: number;
   /** The fastest of the runs, per gate: how fast it goes when the shared machine is quiet. */
   parseCompileMinNsPerGate: number;
+  /** Minor page faults of one `compile(parseCircuit(text))`, the median of the runs': about 14 µs each here, for memory the OS hands out fresh. */
+  faults: number;
+  /**
+   * The process's first `compile(parseCircuit(text))`, before any warm-up
+   * or check, per gate: what a program that parses once pays (with
+   * --inline, only the first input's run is the process's first).
+   */
+  coldNsPerGate: number;
+  /** Its minor page faults. */
+  coldFaults: number;
   buildNsPerGate: number;
   parserOnlyNsPerGate: number;
   frontNsPerGate: number;
@@ -184,23 +231,31 @@ const gc = (): void => {
 /**
  * Milliseconds `f` takes: wall time, or with --cpu the process's CPU time
  * (then the workers run with a single-threaded GC, so that it is the work
- * of one thread), which a busy machine disturbs less.
+ * of one thread), which a busy machine disturbs less; and the minor page
+ * faults the process takes meanwhile (the collector's threads' too).
  */
-function time(f: () => unknown): number {
+function timed(f: () => unknown): { ms: number; faults: number } {
   gc();
+  const faults = process.resourceUsage().minorPageFault;
+  let ms: number;
   if (cpu) {
     const c0 = process.cpuUsage();
     f();
     const c = process.cpuUsage(c0);
-    return (c.user + c.system) / 1e3;
+    ms = (c.user + c.system) / 1e3;
+  } else {
+    const t0 = process.hrtime.bigint();
+    f();
+    ms = Number(process.hrtime.bigint() - t0) / 1e6;
   }
-  const t0 = process.hrtime.bigint();
-  f();
-  return Number(process.hrtime.bigint() - t0) / 1e6;
+  return { ms, faults: process.resourceUsage().minorPageFault - faults };
 }
 
+/** Milliseconds `f` takes (see {@link timed}). */
+const time = (f: () => unknown): number => timed(f).ms;
+
 function parseOrThrow(text: string): Circuit {
-  const r = parseCircuit(text);
+  const r = lib().parseCircuit(text);
   if (E.isLeft(r)) throw new Error(r.left.message);
   return r.right.circuit;
 }
@@ -223,17 +278,24 @@ function check(input: Input, text: string): { wires: number; gates: number } {
 
 function measure(input: Input): Figures {
   const text = input.text();
+  const { compile } = lib();
+  // the process's first parse+compile (with --inline, only the first input's is), before the check
+  const cold = timed(() => compile(parseOrThrow(text)));
   const { wires, gates } = check(input, text);
   const parseTimes: number[] = [];
   const frontTimes: number[] = [];
   const buildTimes: number[] = [];
   const parseCompileTimes: number[] = [];
+  const parseCompileFaults: number[] = [];
+  const { parseProgram } = syntax();
   // alternate, so that a noisy moment hits all four
   for (let r = 0; r < runs; r++) {
     buildTimes.push(time(() => input.build()));
     parseTimes.push(time(() => parseOrThrow(text)));
     frontTimes.push(time(() => parseProgram(text)));
-    parseCompileTimes.push(time(() => compile(parseOrThrow(text))));
+    const { ms, faults } = timed(() => compile(parseOrThrow(text)));
+    parseCompileTimes.push(ms);
+    parseCompileFaults.push(faults);
   }
   const parseCompileMs = median(parseCompileTimes);
   const parseMs = median(parseTimes);
@@ -252,6 +314,9 @@ function measure(input: Input): Figures {
     parseCompileNsPerGate: (parseCompileMs * 1e6) / gates,
     parseCompileNsPerWire: (parseCompileMs * 1e6) / wires,
     parseCompileMinNsPerGate: (Math.min(...parseCompileTimes) * 1e6) / gates,
+    faults: median(parseCompileFaults),
+    coldNsPerGate: (cold.ms * 1e6) / gates,
+    coldFaults: cold.faults,
     buildNsPerGate: (buildMs * 1e6) / gates,
     parserOnlyNsPerGate: ((parseMs - buildMs) * 1e6) / gates,
     frontNsPerGate: (frontMs * 1e6) / gates,
@@ -265,6 +330,7 @@ function measure(input: Input): Figures {
  */
 function repeat(input: Input, count: number): void {
   const text = input.text();
+  const { compile } = lib();
   compile(parseOrThrow(text));
   for (let r = 0; r < count; r++) {
     gc();
@@ -304,6 +370,45 @@ async function count(input: Input): Promise<Counts> {
   return { name: input.name, wires, gates, parseCompileInstructions: n, parseCompileInstructionsPerGate: n / gates, parseCompileInstructionsPerWire: n / wires };
 }
 
+interface Bytes {
+  name: string;
+  wires: number;
+  gates: number;
+  /** Bytes of the typed arrays `parseCircuit(text)` allocates. */
+  parseBytes: number;
+  /** Bytes of the typed arrays `compile` allocates for the parsed circuit. */
+  compileBytes: number;
+  /** The two together: one `compile(parseCircuit(text))`. */
+  bytes: number;
+  bytesPerGate: number;
+  bytesPerWire: number;
+}
+
+/**
+ * For `--bytes`, in a process of its own whose typed-array constructors
+ * count (installed before the library loaded): the bytes of typed arrays one
+ * `compile(parseCircuit(text))` allocates after a warm-up run, by stage.
+ */
+function bytesOf(input: Input, counter: ByteCounter): Bytes {
+  const text = input.text();
+  const { wires, gates } = check(input, text);
+  const { compile } = lib();
+  compile(parseOrThrow(text));
+  counter.bytes = 0;
+  const circuit = parseOrThrow(text);
+  const parseBytes = counter.bytes;
+  compile(circuit);
+  const bytes = counter.bytes;
+  return { name: input.name, wires, gates, parseBytes, compileBytes: bytes - parseBytes, bytes, bytesPerGate: bytes / gates, bytesPerWire: bytes / wires };
+}
+
+/** {@link bytesOf} the input, in a child process (`--one=name --bytes`). */
+function bytesInChild(input: Input): Bytes {
+  // (process.execArgv: under ts-node, as the spec runs it, the child needs its `-r ts-node/register`)
+  const node = [...process.execArgv, '--max-old-space-size=4096', __filename, `--one=${input.name}`, '--bytes', `--scale=${String(scale)}`, ...args.filter((a) => a === '--no-check')];
+  return JSON.parse(execFileSync(process.execPath, node, { encoding: 'utf8' })) as Bytes;
+}
+
 /** The input `--one` names (a child process's). */
 function inputNamed(name: string): Input {
   const input = INPUTS.find((i) => i.name === name);
@@ -313,7 +418,11 @@ function inputNamed(name: string): Input {
 
 const one = option('one');
 const repeats = option('count');
-if (one !== undefined && repeats !== undefined) {
+if (one !== undefined && args.includes('--bytes')) {
+  // before anything loads the library
+  const counter = countBytes();
+  process.stdout.write(`${JSON.stringify(bytesOf(inputNamed(one), counter))}\n`);
+} else if (one !== undefined && repeats !== undefined) {
   repeat(inputNamed(one), Number(repeats));
 } else if (args.includes('--instructions')) {
   void (async () => {
@@ -340,6 +449,20 @@ if (one !== undefined && repeats !== undefined) {
     console.error(e instanceof Error ? e.message : String(e));
     process.exit(1);
   });
+} else if (args.includes('--bytes')) {
+  const only = option('only')?.split(',');
+  const rows = INPUTS.filter((i) => only === undefined || only.includes(i.name)).map(bytesInChild);
+  if (args.includes('--json')) process.stdout.write(`${JSON.stringify(rows)}\n`);
+  else {
+    const mb = (x: number): string => (x / 1e6).toFixed(1).padStart(8);
+    console.log('bytes of the typed arrays one compile(parseCircuit(text)) allocates after a warm-up run (the same in every run), by stage; MB = 10^6 bytes');
+    console.log('input       wires     gates  parse MB  compile MB  total MB  per gate  per wire');
+    for (const r of rows) {
+      console.log(
+        `${r.name.padEnd(9)} ${String(r.wires).padStart(8)} ${String(r.gates).padStart(9)}  ${mb(r.parseBytes)}    ${mb(r.compileBytes)}  ${mb(r.bytes)}  ${r.bytesPerGate.toFixed(1).padStart(8)}  ${r.bytesPerWire.toFixed(1).padStart(8)}`,
+      );
+    }
+  }
 } else if (one !== undefined) {
   process.stdout.write(`${JSON.stringify(measure(inputNamed(one)))}\n`);
 } else {
@@ -374,10 +497,11 @@ if (one !== undefined && repeats !== undefined) {
     console.log(`median of ${String(runs)} runs (${cpu ? 'CPU time, single-threaded GC' : 'wall time'}); ns per gate (gates = wires that are not inputs)`);
     console.log('parse: parseCircuit; build: the same circuit with the Circuit API; parser-only: parse - build; front: parseProgram alone (no circuit);');
     console.log('parse+compile: compile(parseCircuit(text)), the target being under 1,000 ns per gate (the fastest of the runs beside it)');
-    console.log('input       wires     gates  parse ms  build ms  front ms   parse/g   build/g  parser-only/g  front/g  parse+compile/g  parse+compile/wire  (fastest run)/g');
+    console.log('faults: minor page faults of one parse+compile (about 14 µs each here); cold: the process\'s first parse+compile, before any warm-up');
+    console.log('input       wires     gates  parse ms  build ms  front ms   parse/g   build/g  parser-only/g  front/g  parse+compile/g  parse+compile/wire  (fastest run)/g    faults    cold/g  cold faults');
     for (const r of rows) {
       console.log(
-        `${r.name.padEnd(9)} ${String(r.wires).padStart(8)} ${String(r.gates).padStart(9)} ${f(r.parseMs)}  ${f(r.buildMs)}  ${f(r.frontMs)}  ${f(r.parseNsPerGate)}  ${f(r.buildNsPerGate)}  ${f(r.parserOnlyNsPerGate)}       ${f(r.frontNsPerGate)}  ${f(r.parseCompileNsPerGate)}         ${f(r.parseCompileNsPerWire)}      ${f(r.parseCompileMinNsPerGate)}`,
+        `${r.name.padEnd(9)} ${String(r.wires).padStart(8)} ${String(r.gates).padStart(9)} ${f(r.parseMs)}  ${f(r.buildMs)}  ${f(r.frontMs)}  ${f(r.parseNsPerGate)}  ${f(r.buildNsPerGate)}  ${f(r.parserOnlyNsPerGate)}       ${f(r.frontNsPerGate)}  ${f(r.parseCompileNsPerGate)}         ${f(r.parseCompileNsPerWire)}      ${f(r.parseCompileMinNsPerGate)}  ${f(r.faults)}  ${f(r.coldNsPerGate)}     ${f(r.coldFaults)}`,
       );
     }
   }

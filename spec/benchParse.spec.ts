@@ -1,8 +1,11 @@
 import { expect } from 'chai';
-import { execFileSync, spawnSync } from 'node:child_process';
+import * as E from 'fp-ts/Either';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { countBytes } from '../bench/bytes';
+import { compile, parseCircuit } from '../lib/index';
 
 // `npm run bench:parse` (bench/parse.ts) at a small scale, in one process:
 // before timing anything it checks, wire by wire, that each input's parsed
@@ -31,10 +34,12 @@ describe('npm run bench:parse, at a small scale', function () {
     ]);
     const figures = [
       'chars', 'parseMs', 'frontMs', 'buildMs', 'parseCompileMs', 'parseNsPerGate', 'parseCompileNsPerGate',
-      'parseCompileNsPerWire', 'parseCompileMinNsPerGate', 'buildNsPerGate', 'frontNsPerGate',
+      'parseCompileNsPerWire', 'parseCompileMinNsPerGate', 'buildNsPerGate', 'frontNsPerGate', 'coldNsPerGate',
     ];
     for (const r of rows) {
       for (const f of figures) expect(r[f], `${String(r.name)} ${f}`).to.be.a('number').and.satisfy((x: number) => Number.isFinite(x) && x > 0);
+      // page faults: a small warm run may take none
+      for (const f of ['faults', 'coldFaults']) expect(r[f], `${String(r.name)} ${f}`).to.be.a('number').and.satisfy((x: number) => Number.isInteger(x) && x >= 0);
       expect(r.parseCompileMinNsPerGate, String(r.name)).to.be.at.most(r.parseCompileNsPerGate as number);
       expect(r.parseCompileNsPerWire, String(r.name)).to.be.below(r.parseCompileNsPerGate as number);
     }
@@ -75,5 +80,65 @@ describe('npm run bench:parse, at a small scale', function () {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('npm run bench:parse -- --bytes, at a small scale', function () {
+  this.timeout(120000);
+
+  /** What bench/parse.ts printed for these arguments (under ts-node), read as JSON. */
+  const json = (args: readonly string[]): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      const node = ['-r', 'ts-node/register', join(ROOT, 'bench', 'parse.ts'), ...args];
+      execFile(process.execPath, node, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' } }, (error, stdout, stderr) => {
+        if (error === null) resolve(JSON.parse(stdout));
+        else reject(new Error(`${error.message}\n${stderr}`));
+      });
+    });
+
+  it('counts the same bytes in two runs, at least the compiled circuit\'s values and gradients and the parsed circuit\'s record index', async () => {
+    // the bench (which runs the count in a child) beside a second child of its own: loading the
+    // library under ts-node takes seconds a process, and the second child's row is the first's
+    const [first, second] = await Promise.all([json(['--bytes', '--json', '--scale=0.003', '--only=division']), json(['--one=division', '--bytes', '--scale=0.003'])]);
+    expect([second]).to.deep.equal(first);
+    const [row] = first as { parseBytes: number; compileBytes: number }[];
+    const { parseBytes, compileBytes } = row ?? { parseBytes: NaN, compileBytes: NaN };
+    const b = parseBytes + compileBytes;
+    // 375 divisions of 8 wires each and their sum (750 inputs)
+    expect(first).to.deep.equal([{ name: 'division', wires: 3751, gates: 3001, parseBytes, compileBytes, bytes: b, bytesPerGate: b / 3001, bytesPerWire: b / 3751 }]);
+    // the same circuit here: compile allocates its values V and gradients D, 8 bytes a slot each
+    // (inputGradients is a view of D), and parseCircuit's circuit an Int32Array of a record index a wire
+    const terms: string[] = [];
+    for (let i = 0; i < 375; i++) terms.push(`(a${String(i)} + 0.5) / (b${String(i)} * 0.25 - 3)`);
+    const parsed = parseCircuit(terms.join(' + '));
+    if (E.isLeft(parsed)) throw new Error(parsed.left.message);
+    const D = compile(parsed.right.circuit).inputGradients.buffer.byteLength;
+    expect(compileBytes).to.be.at.least(2 * D);
+    expect(parseBytes).to.be.at.least(4 * 3751);
+  });
+});
+
+describe('countBytes (bench/bytes.ts, for bench:parse --bytes)', () => {
+  it('counts the bytes of each typed array made, and none for a view', () => {
+    const counter = countBytes();
+    const counts: number[] = [];
+    try {
+      const a = new Int32Array(10);
+      counts.push(counter.bytes);
+      a.subarray(2);
+      new Float64Array(a.buffer, 8, 2);
+      counts.push(counter.bytes);
+      a.slice();
+      counts.push(counter.bytes);
+      Float64Array.from([1, 2, 3]);
+      new Uint8Array([1, 2]);
+      a.map((x) => x + 1);
+      counts.push(counter.bytes);
+      expect([a instanceof Int32Array, Object.prototype.toString.call(a), a.constructor.name]).to.deep.equal([true, '[object Int32Array]', 'Int32Array']);
+    } finally {
+      counter.uninstall();
+    }
+    new Int32Array(10);
+    expect([...counts, counter.bytes]).to.deep.equal([40, 40, 80, 80 + 24 + 2 + 40, 146]);
   });
 });
