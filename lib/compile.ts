@@ -225,8 +225,14 @@ export class CompiledCircuit {
   private readonly makeFusedBatch: (() => FusedBatch) | undefined;
   private readonly steps: readonly Step[];
   private readonly zero: Int32Array;
-  /** The inputs (by position) that no loop checks where it reads them: a pass checks them when it copies them. */
+  /** The inputs (by position) that no loop reads: a pass copies them into `V` and checks them before its steps. */
   private readonly unchecked: Int32Array;
+  /**
+   * The inputs (by position) a pass copies into `V` before its steps: those
+   * no loop reads, and those the tape reads (a loop copies each input it
+   * reads as it reads it, and the tape may come first); -1 alone for all.
+   */
+  private readonly copied: Int32Array;
   /** The inputs whose gradients the tape adds to unchecked: a pass checks them after the backward steps. */
   private readonly tapeInputs: Int32Array;
   private readonly fwd: CompiledForward;
@@ -265,6 +271,7 @@ export class CompiledCircuit {
       this.source = f.source;
       this.steps = [];
       this.unchecked = new Int32Array(0);
+      this.copied = new Int32Array(0);
       this.tapeInputs = new Int32Array(0);
       this.zero = new Int32Array(0);
       this.V = new Float64Array(n + 1);
@@ -278,6 +285,7 @@ export class CompiledCircuit {
       this.steps = built.steps;
       this.source = built.source;
       this.unchecked = built.unchecked;
+      this.copied = built.copied.length === n ? ALL : built.copied;
       this.tapeInputs = built.tapeInputs;
       this.fusedRun = undefined;
       this.fusedForward = undefined;
@@ -306,7 +314,7 @@ export class CompiledCircuit {
     const fusedForward = this.fusedForward;
     const ok = fusedForward !== undefined
       ? inputs.length === this.inputCount && this.wires > 0 && fusedForward(inputs, 1, this.V, this.D, this.calls) === 0
-      : this.setInputs(inputs) && this.runForward() === 0;
+      : this.runForward(this.setInputs(inputs)) === 0;
     this.state = ok ? 'ok' : 'failed';
     return ok ? this.okForward : this.explainForward(inputs);
   }
@@ -343,7 +351,7 @@ export class CompiledCircuit {
       this.state = status === 2 && this.fusedForward?.(inputs, 1, this.V, this.D, this.calls) === 0 ? 'ok' : 'failed';
       return this.explain(inputs, upstream);
     }
-    const forwardOk = this.setInputs(inputs) && this.runForward() === 0;
+    const forwardOk = this.runForward(this.setInputs(inputs)) === 0;
     this.state = forwardOk ? 'ok' : 'failed';
     if (forwardOk && typeof upstream === 'number' && upstream - upstream === 0 && this.wires > 0 && this.runBackward(upstream) === 0) return this.okBackward;
     return this.explain(inputs, upstream);
@@ -433,7 +441,7 @@ export class CompiledCircuit {
           if (row.some((x) => typeof x !== 'number' || x - x !== 0)) return atPoint(p0 + q);
         }
         V.set(rows.subarray(q * n, q * n + n));
-        if (this.runForward() !== 0 || this.runBackward(upstream) !== 0) return atPoint(p0 + q);
+        if (this.runForward(V) !== 0 || this.runBackward(upstream) !== 0) return atPoint(p0 + q);
         value[p0 + q] = V[this.outSlot] ?? NaN;
         grads.set(this.inputGradients, q * n);
       }
@@ -494,35 +502,50 @@ export class CompiledCircuit {
     if (gradients) this.gradientsPass = this.pass;
   }
 
-  /** Checks the inputs and copies them to their slots; false when one is not a finite number (or the count is wrong). */
-  private setInputs(inputs: ArrayLike<number>): boolean {
+  /**
+   * Checks the inputs the loops do not read and copies to their slots those
+   * the loops do not copy (see `LoopForward` in compiler/codegen.ts); returns the input
+   * values the loops read, or `undefined` when one is not a finite number
+   * (or the count is wrong). A `Float64Array` is read in place; other
+   * array-likes are copied whole into `V` first (and `V` is returned), so
+   * that the loops always read a `Float64Array`.
+   */
+  private setInputs(inputs: ArrayLike<number>): Float64Array | undefined {
     const n = this.inputCount;
-    if (inputs.length !== n) return false;
+    if (inputs.length !== n) return undefined;
     const V = this.V;
     let acc = 0;
     if (inputs instanceof Float64Array) {
-      V.set(inputs);
+      const copied = this.copied;
+      if (copied === ALL) V.set(inputs);
+      else {
+        for (let r = 0; r < copied.length; r++) {
+          const k = copied[r] ?? 0;
+          V[k] = inputs[k] ?? NaN;
+        }
+      }
       const unchecked = this.unchecked;
       for (let r = 0; r < unchecked.length; r++) {
         const x = V[unchecked[r] ?? 0] ?? NaN;
         acc += x - x;
       }
-    } else {
-      for (let k = 0; k < n; k++) {
-        const x = inputs[k];
-        if (typeof x !== 'number') return false;
-        V[k] = x;
-        acc += x - x;
-      }
+      return acc === 0 ? inputs : undefined;
     }
-    return acc === 0;
+    for (let k = 0; k < n; k++) {
+      const x = inputs[k];
+      if (typeof x !== 'number') return undefined;
+      V[k] = x;
+      acc += x - x;
+    }
+    return acc === 0 ? V : undefined;
   }
 
-  /** Runs the forward steps; 0 when every value was finite. */
-  private runForward(): number {
+  /** Runs the forward steps on input values `I` (from {@link setInputs}: nothing runs when it refused them); 0 when every value was finite. */
+  private runForward(I: Float64Array | undefined): number {
+    if (I === undefined) return NaN;
     let acc = 0;
     const steps = this.steps;
-    for (let k = 0; k < steps.length; k++) acc += (steps[k] as Step).forward(this.V, this.calls);
+    for (let k = 0; k < steps.length; k++) acc += (steps[k] as Step).forward(this.V, I, this.calls);
     return acc;
   }
 
@@ -567,14 +590,17 @@ export class CompiledCircuit {
   }
 }
 
-/** One step of a compiled pass: a loop or a tape segment. */
+/** {@link CompiledCircuit}'s `copied` when a pass copies every input (one `set`). */
+const ALL = Int32Array.of(-1);
+
+/** One step of a compiled pass: a loop or a tape segment (`I`: the pass's input values, see `LoopForward` in compiler/codegen.ts). */
 interface Step {
-  forward(V: Float64Array, G: readonly Gate[]): number;
+  forward(V: Float64Array, I: Float64Array, G: readonly Gate[]): number;
   backward(V: Float64Array, D: Float64Array, G: readonly Gate[]): number;
 }
 
 /** The steps of a plan, in order, and their source. */
-function steps(p: Plan, calls: Calls): { steps: Step[]; source: string; unchecked: Int32Array; tapeInputs: Int32Array } {
+function steps(p: Plan, calls: Calls): { steps: Step[]; source: string; unchecked: Int32Array; copied: Int32Array; tapeInputs: Int32Array } {
   const out: Step[] = [];
   const checked = new Uint8Array(p.inputs);
   const sources: string[] = [];
@@ -585,15 +611,19 @@ function steps(p: Plan, calls: Calls): { steps: Step[]; source: string; unchecke
       const l: Loop = loop(p, s, calls, checked);
       sources.push(l.source);
       const IX = l.table;
-      out.push({ forward: (V, G) => l.forward(V, G, IX), backward: (V, D, G) => l.backward(V, D, G, IX) });
+      out.push({ forward: (V, I, G) => l.forward(V, I, G, IX), backward: (V, D, G) => l.backward(V, D, G, IX) });
     } else if (t !== undefined) {
       const [q0, q1, p0, p1, o0] = t.ranges[r++] ?? [0, 0, 0, 0, 0];
       const { T, C } = t;
-      out.push({ forward: (V, G) => t.forward(V, T, C, G, q0, q1, p0, o0), backward: (V, D, G) => t.backward(V, D, T, C, G, q0, q1, p1, o0) });
+      out.push({ forward: (V, _I, G) => t.forward(V, T, C, G, q0, q1, p0, o0), backward: (V, D, G) => t.backward(V, D, T, C, G, q0, q1, p1, o0) });
     }
   }
   if (t !== undefined) sources.push(t.source);
-  return { steps: out, source: sources.join('\n'), unchecked: zeros(checked), tapeInputs: t?.inputs ?? new Int32Array(0) };
+  // the pass copies the inputs no loop reads (and so copies), and those the tape reads (it may run before the loop that does)
+  const copied = checked.slice();
+  // (the inputs whose gradients the tape adds to are the inputs its records read)
+  if (t !== undefined) for (const k of t.inputs) copied[k] = 0;
+  return { steps: out, source: sources.join('\n'), unchecked: zeros(checked), copied: zeros(copied), tapeInputs: t?.inputs ?? new Int32Array(0) };
 }
 
 /** The positions of the zeros of `flags` (a plain loop: a callback per entry costs more, a million of them). */

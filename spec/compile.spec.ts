@@ -38,6 +38,18 @@ function reluChain(n: number): Circuit {
  */
 function agrees(c: Circuit, compiled: CompiledCircuit, point: readonly number[], upstream: number): void {
   const fwd = c.forwardArray(point);
+  // first the point as a Float64Array, which a pass reads in place (the loops copy the inputs they read into the
+  // buffers, the pass the others): nothing of the buffers' last pass, at another point, may show
+  const typed = compiled.run(Float64Array.from(point), upstream);
+  const bwdTyped = E.isRight(fwd) ? c.backward(fwd.right, upstream) : fwd;
+  if (E.isRight(bwdTyped) && E.isRight(fwd)) {
+    if (E.isLeft(typed)) expect.fail(typed.left.message);
+    if (!Object.is(typed.right.forward.output, fwd.right.output)) expect.fail(`output (Float64Array): compiled ${String(typed.right.forward.output)}, interpreter ${String(fwd.right.output)}`);
+    c.inputIndices.forEach((w, k) => {
+      if (!Object.is(compiled.inputGradients[k], bwdTyped.right.gradients[w])) expect.fail(`gradient of input ${c.nameOf(w)} (Float64Array)`);
+    });
+    expect(Array.from(typed.right.forward.values)).to.deep.equal(Array.from(fwd.right.values));
+  } else expect(E.isLeft(typed) && typed.left).to.deep.equal(E.isLeft(bwdTyped) && bwdTyped.left);
   const run = compiled.run(point, upstream);
   if (E.isLeft(fwd)) {
     expect(E.isLeft(run) && run.left).to.deep.equal(fwd.left);
@@ -321,8 +333,9 @@ describe('compile', () => {
     // the product stays in a local; the sum (ReLU's backward reads it) and the step's output are kept;
     // only the sum is checked: a non-finite product or input would make it non-finite, and ReLU cannot make one
     const forward = fast.source.slice(0, fast.source.indexOf('function loopBackward'));
-    expect(forward).to.include(['  const x0 = a0_0 * a0_1;', '  const a1_1 = V[4 + 2 * k];', '  const x1 = x0 + a1_1;', '  acc += x1 - x1;'].join('\n'));
-    expect(forward.match(/^ {2}V\[/gm)?.length).to.equal(2);
+    expect(forward).to.include(['  const x0 = a0_0 * a0_1;', '  const a1_1 = I[4 + 2 * k];', '  V[4 + 2 * k] = a1_1;', '  const x1 = x0 + a1_1;', '  acc += x1 - x1;'].join('\n'));
+    // (two inputs copied where they are read, the sum and the output kept)
+    expect(forward.match(/^ {2}V\[/gm)?.length).to.equal(4);
     expect(forward.match(/acc \+=/g)?.length).to.equal(1);
     // the step's output and its gradient pass to the next step in locals, not through memory
     expect(forward).to.include('  va0_1 = x2;');
@@ -413,17 +426,23 @@ describe('compile', () => {
     const fastLayer = compile(layer, { mode: 'loops' });
     expect(fastLayer.source).to.equal(
       [
-        'function loopForward(V, G, IX) {',
+        // (an input is read from the pass's input values I, and copied into its slot of V where it is read)
+        'function loopForward(V, I, G, IX) {',
         'let acc = 0;',
         'let sum = -0;',
         'for (let k = 0; k < 8; k++) {',
-        '  const a0_0 = V[5 * k];',
-        '  const a0_1 = V[1 + 5 * k];',
+        '  const a0_0 = I[5 * k];',
+        '  V[5 * k] = a0_0;',
+        '  const a0_1 = I[1 + 5 * k];',
+        '  V[1 + 5 * k] = a0_1;',
         '  const x0 = a0_0 * a0_1;',
-        '  const a1_0 = V[2 + 5 * k];',
-        '  const a1_1 = V[3 + 5 * k];',
+        '  const a1_0 = I[2 + 5 * k];',
+        '  V[2 + 5 * k] = a1_0;',
+        '  const a1_1 = I[3 + 5 * k];',
+        '  V[3 + 5 * k] = a1_1;',
         '  const x1 = a1_0 * a1_1;',
-        '  const a2_2 = V[4 + 5 * k];',
+        '  const a2_2 = I[4 + 5 * k];',
+        '  V[4 + 5 * k] = a2_2;',
         '  const x2 = x0 + x1 + a2_2;',
         '  acc += x2 - x2;',
         '  const x3 = sig(x2);',
@@ -463,14 +482,16 @@ describe('compile', () => {
     const fastChain = compile(chain, { mode: 'loops' });
     expect(fastChain.source.slice(0, fastChain.source.indexOf('function tapeForward'))).to.equal(
       [
-        'function loopForward(V, G, IX) {',
+        'function loopForward(V, I, G, IX) {',
         'let acc = 0;',
         'let va0_1 = V[23];',
         'for (let k = 0; k < 9; k++) {',
-        '  const a0_0 = V[3 + 2 * k];',
+        '  const a0_0 = I[3 + 2 * k];',
+        '  V[3 + 2 * k] = a0_0;',
         '  const a0_1 = va0_1;',
         '  const x0 = a0_0 * a0_1;',
-        '  const a1_1 = V[4 + 2 * k];',
+        '  const a1_1 = I[4 + 2 * k];',
+        '  V[4 + 2 * k] = a1_1;',
         '  const x1 = x0 + a1_1;',
         '  acc += x1 - x1;',
         '  V[24 + 2 * k] = x1;',
@@ -502,6 +523,23 @@ describe('compile', () => {
       ].join('\n'),
     );
     agrees(chain, fastChain, chain.inputNames.map((_, k) => 1 + 0.1 * Math.sin(k)), 1);
+  });
+
+  it('reads an input the tape and a loop share from where the pass puts it, when the tape comes first', () => {
+    // an irregular start on the tape reads s; then a loop of 8 neurons reads s too (the same input in every instance)
+    const c = new Circuit();
+    const s = c.input('s');
+    const head = c.sigmoid(c.add([c.mul(s, s), c.constant(0.5)]));
+    const terms: Wire[] = [head];
+    for (let i = 0; i < 8; i++) {
+      const [a, b] = c.inputs(`a${String(i)}`, `b${String(i)}`);
+      terms.push(c.sigmoid(c.add([c.mul(a, s), b])));
+    }
+    c.add(terms);
+    const fast = compile(c, { mode: 'loops' });
+    expect(fast.parts.map((p) => p.kind)).to.deep.equal(['tape', 'loop', 'tape']);
+    // two points in a row, each as a Float64Array (read in place) and as an array
+    for (const base of [0.3, -1.7]) agrees(c, fast, c.inputNames.map((_, k) => base + 0.1 * Math.sin(k)), 1);
   });
 
   it('finds a layer after a long irregular stretch (the search skips ahead there), losing fewer than 8 of its gates to the tape', () => {

@@ -22,8 +22,14 @@ import { GRAD_LOCAL, GRAD_NONE, GRAD_SLOT, TAPE_ARITY, isVariadic, localGradient
 /** Turns a value a user's gate returned into a number (anything else is NaN, which the checks report). */
 export const num = (x: unknown): number => (typeof x === 'number' ? x : NaN);
 
-/** A loop's forward pass over its `n` instances; returns 0, or NaN when a value was not finite. */
-export type LoopForward = (V: Float64Array, G: readonly Gate[], IX: Int32Array) => number;
+/**
+ * A loop's forward pass over its `n` instances; returns 0, or NaN when a
+ * value was not finite. It reads the inputs it needs from `I` (the pass's
+ * input values, by position) and copies each into its slot of `V` as it
+ * reads it, so that a pass need not copy them first: one trip through
+ * memory instead of two.
+ */
+export type LoopForward = (V: Float64Array, I: Float64Array, G: readonly Gate[], IX: Int32Array) => number;
 /** A loop's backward pass, instances in reverse; returns 0, or NaN when a gradient was not finite. */
 export type LoopBackward = (V: Float64Array, D: Float64Array, G: readonly Gate[], IX: Int32Array) => number;
 /** The tape's forward pass over gates `q0` to `q1 - 1`, records from `p0`, output slots from `o0`. */
@@ -325,11 +331,14 @@ export function loop(p: Plan, s: LoopSegment, calls: Calls, checked: Uint8Array)
   const after: string[] = []; // the updates of those locals at the end of an instance
   positions.forEach((pos, u) => {
     for (const l of pos.loads) {
+      // an input is read from I, and copied into its slot of V (slots 0 .. inputs - 1 are the inputs by position)
       if (l.carried >= 0) {
-        before.push(`let v${l.name} = V[${String(l.at0)}];`);
+        before.push(l.input ? `let v${l.name} = I[${String(l.at0)}];` : `let v${l.name} = V[${String(l.at0)}];`);
+        if (l.input) before.push(`V[${String(l.at0)}] = v${l.name};`);
         fwd.push(`const ${l.name} = v${l.name};`);
         after.push(`v${l.name} = x${String(l.carried)};`);
-      } else fwd.push(`const ${l.name} = V[${l.at}];`);
+      } else if (l.input) fwd.push(`const ${l.name} = I[${l.at}];`, `V[${l.at}] = ${l.name};`);
+      else fwd.push(`const ${l.name} = V[${l.at}];`);
       if (!l.input) continue;
       // an input: checked here, where it is read, unless the gate reading it covers it
       if (!(propagates(u) && detected(u))) fwd.push(`acc += ${l.name} - ${l.name};`);
@@ -445,10 +454,10 @@ export function loop(p: Plan, s: LoopSegment, calls: Calls, checked: Uint8Array)
     'return acc;',
   ].join('\n');
   return {
-    forward: make(['V', 'G', 'IX'], forwardSource) as LoopForward,
+    forward: make(['V', 'I', 'G', 'IX'], forwardSource) as LoopForward,
     backward: make(['V', 'D', 'G', 'IX'], backwardSource) as LoopBackward,
     table: table.length === tableLength ? table : table.slice(0, tableLength),
-    source: `function loopForward(V, G, IX) {\n${forwardSource}\n}\nfunction loopBackward(V, D, G, IX) {\n${backwardSource}\n}`,
+    source: `function loopForward(V, I, G, IX) {\n${forwardSource}\n}\nfunction loopBackward(V, D, G, IX) {\n${backwardSource}\n}`,
   };
 }
 
