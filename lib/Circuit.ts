@@ -17,6 +17,7 @@ import { SubtractGate } from './gates/SubtractGate';
 import { CircuitException, show, type CircuitError, type CompositionError, type GateError, type InputError } from './errors';
 import { decodeInputs, type InputAssignment } from './inputs';
 import { MAX_NAMES, NameList, NOT_A_NAME, RESERVED_NAME, grow, scanName, scanRange } from './names';
+import * as scratch from './scratch';
 
 /**
  * A wire of a {@link Circuit}: an input, a constant, or the output of a
@@ -526,10 +527,11 @@ export class Circuit {
    */
   layout(): CircuitLayout {
     const n = this.count;
-    const gate = new Int32Array(n);
-    const argStart = new Int32Array(n + 1);
+    // (from the scratch pool when it has room: a compiler hands them back once it has planned; see scratch.ts)
+    const gate = scratch.int32(n);
+    const argStart = scratch.int32(n + 1);
     // (a record is its inputs and at least two more entries: head and output wire)
-    const args = new Int32Array(this.streamLength - 2 * (n - this.nInputs));
+    const args = scratch.int32(this.streamLength - 2 * (n - this.nInputs));
     const st = this.stream;
     const recordOf = this.recordOf;
     let m = 0;

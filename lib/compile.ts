@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/Either';
 import { Backward, Forward, Wire, type Circuit, type Workspace } from './Circuit';
 import { Calls, fused, loop, tape, type Fused, type FusedBatch, type Loop, type Tape } from './compiler/codegen';
-import { plan, type Plan } from './compiler/plan';
+import { plan, releasePlan, type Plan } from './compiler/plan';
 import type { CircuitError, InputError } from './errors';
 import type { Gate } from './Gate';
 
@@ -299,6 +299,8 @@ export class CompiledCircuit {
           ? { kind: 'loop', gates: s.count * s.length + (s.sum === undefined ? 0 : 1), instances: s.count, shape: s.length }
           : { kind: 'tape', gates: s.count, instances: 1, shape: s.count },
       );
+      // the plan's arrays back to the scratch pool, for the next parse or compile of this job (see scratch.ts)
+      releasePlan(p);
     }
     this.calls = calls.gates;
     this.inputGradients = this.D.subarray(0, n);

@@ -2,6 +2,7 @@ import { Circuit, gateCode, type CircuitLayout } from '../Circuit';
 import type { Gate } from '../Gate';
 import { AddGate } from '../gates/AddGate';
 import { MaxGate } from '../gates/MaxGate';
+import * as scratch from '../scratch';
 
 // The compiler's analysis of a circuit (a client of the core's public
 // surface: it reads `circuit.layout()`): which runs of gates repeat one shape
@@ -225,6 +226,7 @@ function planOf(circuit: Circuit, loops: boolean): Plan {
   const where = storage(st, segments, reads);
   const assign = assignments(st, segments, where.gradient);
   const zero = zeroRanges(st, where, assign);
+  scratch.release(st.first, st.kinds, st.next);
   return {
     circuit,
     layout,
@@ -267,9 +269,9 @@ function structureOf(layout: CircuitLayout): Structure {
   const inputWires = layout.inputs;
   const inputs = inputWires.length;
   // (one array for both: a wire is a gate or an input)
-  const gateIndex = new Int32Array(size);
+  const gateIndex = scratch.int32(size);
   for (let k = 0; k < inputs; k++) gateIndex[inputWires[k] ?? 0] = -1 - k;
-  const gateWires = new Int32Array(size - inputs);
+  const gateWires = scratch.int32(size - inputs);
   for (let i = 0, t = 0; i < size; i++) {
     if ((gate[i] ?? -1) >= 0) {
       gateWires[t] = i;
@@ -278,9 +280,9 @@ function structureOf(layout: CircuitLayout): Structure {
   }
   // who reads each wire: how many gates (up to 2) and the last one, -1 for none; and the
   // first contribution to its gradient (an index in args): its last reader's first input that is the wire
-  const readers = new Uint8Array(size);
-  const lastReader = new Int32Array(size).fill(-1);
-  const first = new Int32Array(size).fill(-1);
+  const readers = scratch.uint8(size);
+  const lastReader = scratch.int32(size).fill(-1);
+  const first = scratch.int32(size).fill(-1);
   for (let i = 0; i < size; i++) {
     for (let a = argStart[i] ?? 0, e = argStart[i + 1] ?? 0; a < e; a++) {
       const j = args[a] ?? 0;
@@ -293,8 +295,8 @@ function structureOf(layout: CircuitLayout): Structure {
   }
   // each gate's kind (its gate and number of inputs) as a small number, and the next gate of the same kind
   // (a gate and its last number of inputs are remembered in arrays: a Map lookup per gate is too slow here)
-  const kinds = new Int32Array(gateWires.length);
-  const next = new Int32Array(gateWires.length).fill(-1);
+  const kinds = scratch.int32(gateWires.length);
+  const next = scratch.int32(gateWires.length).fill(-1);
   const kindOf = new Map<number, number>();
   const lastKind = new Int32Array(layout.gates.length).fill(-1);
   const lastArity = new Int32Array(layout.gates.length).fill(-1);
@@ -340,9 +342,9 @@ function storage(
   const { gate, argStart, args } = layout;
   const size = layout.size;
   const output = size - 1;
-  const gradient = new Uint8Array(size);
-  const stored = new Uint8Array(size);
-  const slot = new Int32Array(size).fill(-1);
+  const gradient = scratch.uint8(size);
+  const stored = scratch.uint8(size);
+  const slot = scratch.int32(size).fill(-1);
   let localSlot = NO_LOCAL_SLOTS;
   const inputWires = layout.inputs;
   const inputs = inputWires.length;
@@ -352,9 +354,9 @@ function storage(
     gradient[w] = SLOT;
   }
   // values some gate's backward code reads (a loop's gate in local form reads its kept local gradients instead)
-  const inLoop = new Uint8Array(gateWires.length);
+  const inLoop = scratch.uint8(gateWires.length);
   for (const s of segments) if (s.kind === 'loop') inLoop.fill(1, s.first, s.first + s.count * s.length);
-  const readInBackward = new Uint8Array(size);
+  const readInBackward = scratch.uint8(size);
   const byKind = st.kindGate.map((g, k) => (st.kindArity[k] === 4095 ? undefined : reads(g, st.kindArity[k] ?? 0)));
   for (let t = 0; t < gateWires.length; t++) {
     const i = gateWires[t] ?? 0;
@@ -418,7 +420,7 @@ function storage(
         stored[w] = keep[u] ?? 0;
         if (keep[u] === 1 || g === SLOT) slot[w] = slots++;
         if ((locals[u] ?? 0) > 0) {
-          if (localSlot.length === 0) localSlot = new Int32Array(size).fill(-1);
+          if (localSlot.length === 0) localSlot = scratch.int32(size).fill(-1);
           localSlot[w] = slots;
           slots += locals[u] ?? 0;
         }
@@ -430,6 +432,7 @@ function storage(
       gradient[s.sum.wire] = SLOT;
     }
   }
+  scratch.release(inLoop, readInBackward);
   return { slot, gradient, stored, localSlot, slots };
 }
 
@@ -440,7 +443,7 @@ const NO_LOCAL_SLOTS = new Int32Array(0);
 function assignments(st: Structure, segments: readonly Segment[], gradient: Uint8Array): Uint8Array {
   const { layout, gateWires, first } = st;
   const { gate, argStart, args } = layout;
-  const assign = new Uint8Array(args.length);
+  const assign = scratch.uint8(args.length);
   for (const s of segments) {
     if (s.kind === 'tape') {
       // On the tape only a built-in sum or maximum of many inputs assigns its first contributions (its record
@@ -485,7 +488,7 @@ function zeroRanges(st: Structure, where: { slot: Int32Array; gradient: Uint8Arr
   const { slot, gradient, slots } = where;
   const size = st.layout.size;
   const output = size - 1;
-  const needs = new Uint8Array(slots);
+  const needs = scratch.uint8(slots);
   for (let i = 0; i < size; i++) {
     const q = slot[i] ?? -1;
     if (q < 0 || gradient[i] !== SLOT || i === output) continue;
@@ -498,7 +501,19 @@ function zeroRanges(st: Structure, where: { slot: Int32Array; gradient: Uint8Arr
     if (zero.length > 0 && zero[zero.length - 1] === q) zero[zero.length - 1] = q + 1;
     else zero.push(q, q + 1);
   }
+  scratch.release(needs);
   return Int32Array.from(zero);
+}
+
+/**
+ * Hands a plan's arrays, and its layout's, back to the scratch pool, once
+ * the compiled circuit is made from it: the compiled circuit keeps none of
+ * them (its own are `zero`, the tape's records and the loops' tables).
+ */
+export function releasePlan(p: Plan): void {
+  const { layout } = p;
+  scratch.release(p.gateWires, p.gateIndex, p.readers, p.lastReader, p.slot, p.gradient, p.stored, p.localSlot, p.assign);
+  scratch.release(layout.gate, layout.argStart, layout.args, layout.inputs);
 }
 
 interface Structure {

@@ -16,15 +16,22 @@
 
 import { HASH_SEED, Lexer, NAME, hashChars } from './lexer';
 import { mix } from '../hash';
+import * as scratch from '../scratch';
 
 /** How many consecutive numbers of a prefix share a block. */
 const BLOCK = 16;
 const BLOCK_BITS = 4;
 
-/** Doubles a typed array's length, keeping its contents (the new half is 0). @internal */
+/**
+ * Doubles a typed array's length, keeping its contents (the new half is 0):
+ * the new array comes from the scratch pool, and the old one goes back to
+ * it, so pass only an array nothing else holds (see scratch.ts). @internal
+ */
 export function grown<T extends Int32Array | Uint8Array | Float64Array>(a: T): T {
-  const more = new (a.constructor as new (n: number) => T)(2 * a.length);
+  const n = 2 * a.length;
+  const more = (a instanceof Int32Array ? scratch.int32(n) : a instanceof Uint8Array ? scratch.uint8(n) : scratch.float64(n)) as T;
   more.set(a);
+  scratch.release(a);
   return more;
 }
 
@@ -84,14 +91,20 @@ class TextTable {
     table[4 * i + 3] = end;
   }
 
+  /** Hands the table back to the scratch pool (the table is not used afterwards). */
+  release(): void {
+    scratch.release(this.table);
+  }
+
   private grow(): void {
     const old = this.table;
-    this.table = new Int32Array(2 * old.length);
+    this.table = scratch.int32(2 * old.length);
     this.mask = 2 * this.mask + 1;
     for (let i = 0; i < old.length; i += 4) {
       const entry = old[i + 1] ?? 0;
       if (entry !== 0) this.insert(old[i] ?? 0, entry - 1, old[i + 2] ?? 0, old[i + 3] ?? 0);
     }
+    scratch.release(old);
   }
 }
 
@@ -137,19 +150,26 @@ export class Names {
     capacity: number,
   ) {
     const n = Math.max(128, capacity);
-    this.kind = new Uint8Array(n);
-    this.flags = new Uint8Array(n);
-    this.starts = new Int32Array(n);
-    this.ends = new Int32Array(n);
+    this.kind = scratch.uint8(n);
+    this.flags = scratch.uint8(n);
+    this.starts = scratch.int32(n);
+    this.ends = scratch.int32(n);
     // room for `capacity` numbered names in full blocks, the block table at most half full
     const blocks = Math.ceil(n / BLOCK);
-    this.slots = new Int32Array(BLOCK * blocks);
+    this.slots = scratch.int32(BLOCK * blocks);
     let size = 64;
     while (size < 2 * blocks) size *= 2;
-    this.blocks = new Int32Array(3 * size);
+    this.blocks = scratch.int32(3 * size);
     this.blockMask = size - 1;
     this.plain = new TextTable(source);
     this.prefixes = new TextTable(source);
+  }
+
+  /** Hands the names' arrays back to the scratch pool: the names are not used afterwards. */
+  release(): void {
+    scratch.release(this.kind, this.flags, this.starts, this.ends, this.slots, this.blocks);
+    this.plain.release();
+    this.prefixes.release();
   }
 
   /** The text of name `id`. */
@@ -298,11 +318,12 @@ export class Names {
 
   private growBlocks(): void {
     const old = this.blocks;
-    this.blocks = new Int32Array(2 * old.length);
+    this.blocks = scratch.int32(2 * old.length);
     this.blockMask = 2 * this.blockMask + 1;
     for (let i = 0; i < old.length; i += 3) {
       const entry = old[i + 2] ?? 0;
       if (entry !== 0) this.insertBlock(old[i] ?? 0, old[i + 1] ?? 0, entry - 1);
     }
+    scratch.release(old);
   }
 }

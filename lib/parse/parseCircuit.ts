@@ -13,6 +13,7 @@ import { ReciprocalGate } from '../gates/ReciprocalGate';
 import { ReluGate } from '../gates/ReluGate';
 import { SigmoidGate } from '../gates/SigmoidGate';
 import { SubtractGate } from '../gates/SubtractGate';
+import * as scratch from '../scratch';
 import { Names, grown } from './names';
 import { parseError, positionOf, type ParseError, type SourcePosition } from './ParseError';
 import {
@@ -108,6 +109,10 @@ export function parseCircuit(source: string): E.Either<ParseError, ParsedCircuit
     return E.left(parseError(source, source.length, source.length, 'the expression is empty: nothing to compute'));
   }
   const result = build(source, program, backwardAt);
+  // the parser's arrays back to the scratch pool, for the compile that usually follows (see scratch.ts)
+  program.nodes.release();
+  program.names.release();
+  scratch.release(program.statements.data, program.inputs.data, program.firstUses.data);
   // (see KEPT in syntax.ts: an empty layout keeps the layout's optimised code through a collection)
   KEPT.layout = new Layout(0, 0, new Names('', 0), '', '');
   return result;
@@ -156,11 +161,19 @@ class Layout {
     private readonly source: string,
     private readonly auto: string,
   ) {
-    this.gate = new Int32Array(Math.max(16, wires));
-    this.nameStart = new Int32Array(Math.max(16, wires));
-    this.nameEnd = new Int32Array(Math.max(16, wires));
-    this.argStart = new Int32Array(Math.max(16, wires) + 1);
-    this.args = new Int32Array(Math.max(16, args));
+    this.gate = scratch.int32(Math.max(16, wires));
+    this.nameStart = scratch.int32(Math.max(16, wires));
+    this.nameEnd = scratch.int32(Math.max(16, wires));
+    this.argStart = scratch.int32(Math.max(16, wires) + 1);
+    this.args = scratch.int32(Math.max(16, args));
+  }
+
+  /** The inputs' wires of the last {@link Layout.spec}. */
+  private inputWires: Int32Array | undefined;
+
+  /** Hands the layout's arrays back to the scratch pool: the circuit has copied what it keeps. */
+  release(): void {
+    scratch.release(this.gate, this.nameStart, this.nameEnd, this.argStart, this.args, this.inputWires);
   }
 
   /** Whether wire `w` has the name `name` (as for {@link Layout.wire}). */
@@ -244,8 +257,9 @@ class Layout {
   /** The layout: the wires' names are ranges of the source (the made-up name after it), so no string is made per name. */
   spec(inputs: number): CircuitSpec {
     const size = this.size;
-    const wires = new Int32Array(inputs);
+    const wires = scratch.int32(inputs);
     for (let k = 0; k < inputs; k++) wires[k] = k;
+    this.inputWires = wires;
     return {
       size,
       inputs: wires,
@@ -270,14 +284,10 @@ function build(source: string, program: Program, backward: SourcePosition | unde
   const { divisions, names: uses } = nodes;
   const autoName = ['x', 'out', 'result'].find((n) => !program.isUsed(n));
   const out = new Layout(inputs.length + nodes.length - uses + divisions + count, nodes.length + divisions + count, names, source, autoName ?? '');
-
-  // 2. The inputs, then each statement's gates in order.
   /** Each name's wire index + 1 (0: none yet), by id: an input, or an assigned variable once its statement is lowered. */
-  const wires = new Int32Array(names.count);
-  for (let k = 0; k < inputs.length; k++) {
-    const id = inputs.at(k);
-    wires[id] = out.input(id) + 1;
-  }
+  const wires = scratch.int32(names.count);
+  /** The wire each statement assigned or computed, for locating a mistake the circuit finds. */
+  const results = scratch.int32(count);
   /**
    * The value stack, values[0 .. sp - 1] (the parser's operand stack, free
    * now, and as deep as it gets): a wire index, or a number that is not a
@@ -285,6 +295,12 @@ function build(source: string, program: Program, backward: SourcePosition | unde
    * its number node and whether it is negated.
    */
   let stack = program.scratch;
+  try {
+  // 2. The inputs, then each statement's gates in order.
+  for (let k = 0; k < inputs.length; k++) {
+    const id = inputs.at(k);
+    wires[id] = out.input(id) + 1;
+  }
   /** The number of value `k` (which is not a wire). */
   const numberAt = (k: number): number => {
     const code = -1 - (stack[k] ?? 0);
@@ -296,8 +312,6 @@ function build(source: string, program: Program, backward: SourcePosition | unde
     const w = stack[k] ?? -1;
     return w >= 0 ? w : out.constant(numberAt(k));
   };
-  /** The wire each statement assigned or computed, for locating a mistake the circuit finds. */
-  const results = new Int32Array(count);
   for (let s = 0; s < count; s++) {
     const target = statements.at(STATEMENT * s + S_TARGET);
     const root = statements.at(STATEMENT * s + S_ROOT);
@@ -414,6 +428,11 @@ function build(source: string, program: Program, backward: SourcePosition | unde
   const output = circuit.output;
   if (output === undefined) return E.left(parseError(source, 0, 0, 'the expression is empty: nothing to compute'));
   return E.right({ circuit, output, backward });
+  } finally {
+    // the lowering's arrays back to the scratch pool (the circuit copied what it keeps)
+    out.release();
+    scratch.release(wires, results, stack);
+  }
 }
 
 /** A constant expression's tree (pow's exponent), rebuilt from its nodes to be folded. */

@@ -1,5 +1,6 @@
 import { ASSIGN, BAD, COMMA, DOT, EOF, LPAREN, Lexer, MINUS, NAME, NUM, PLUS, PLUS_ASSIGN, RPAREN, SEMI, isBinaryOperator } from './lexer';
 import { Names, grown } from './names';
+import * as scratch from '../scratch';
 import { parseError, positionOf, type ParseError } from './ParseError';
 
 // Program text -> statements of expressions in postfix order. Expressions are
@@ -102,10 +103,15 @@ export class Nodes {
   divisions = 0;
 
   constructor(capacity: number) {
-    this.op = new Uint8Array(capacity);
-    this.arg = new Int32Array(capacity);
-    this.start = new Int32Array(capacity);
-    this.end = new Int32Array(capacity);
+    this.op = scratch.uint8(capacity);
+    this.arg = scratch.int32(capacity);
+    this.start = scratch.int32(capacity);
+    this.end = scratch.int32(capacity);
+  }
+
+  /** Hands the rows back to the scratch pool: the nodes are not used afterwards. */
+  release(): void {
+    scratch.release(this.op, this.arg, this.start, this.end, this.numbers);
   }
 
   push(op: number, arg: number, start: number, end: number): number {
@@ -155,7 +161,7 @@ export class IntList {
   length = 0;
 
   constructor(capacity = 64) {
-    this.data = new Int32Array(Math.max(16, capacity));
+    this.data = scratch.int32(Math.max(16, capacity));
   }
 
   push(value: number): void {
@@ -255,7 +261,9 @@ const prec = (binary: number): number => (binary < O_MUL ? 1 : 2);
  * @internal
  */
 export function parseProgram(source: string): Result<Program> {
-  const result = new Parser(source).program();
+  const parser = new Parser(source);
+  const result = parser.program();
+  parser.releaseOperators();
   KEPT.parser = new Parser('');
   return result;
 }
@@ -305,6 +313,11 @@ class Parser {
     this.statements = new IntList(source.length >> 3);
     for (const w of RESERVED) this.names.addWord(w, DECLARATIONS.has(w) ? DECLARATION : RESERVED_WORD);
     FUNCTIONS.forEach((f, i) => this.names.addWord(f.written, FUNCTION + i));
+  }
+
+  /** Hands the operator stack back to the scratch pool (the operand stack is the program's `scratch`). */
+  releaseOperators(): void {
+    scratch.release(this.ops);
   }
 
   private isDeclaration(start: number, end: number): boolean {
