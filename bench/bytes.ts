@@ -2,11 +2,13 @@
  * Counts the bytes of typed arrays a program makes, for `npm run bench:parse
  * -- --bytes`: installed before the library loads, its constructors replace
  * the nine global typed-array constructors with subclasses that add each new
- * array's `byteLength` to a counter. A view (a constructor called with an
- * `ArrayBuffer` or `SharedArrayBuffer`, as `subarray` does) allocates nothing
- * and counts nothing; `slice`, `from`, `of`, `map` and `new X(n)` or
- * `new X(array)` count. Arrays Node makes with the original constructors
- * (a `Buffer`, `TextEncoder`'s output) are not seen.
+ * array's `byteLength` to a counter, and `ArrayBuffer` with one that adds
+ * each new buffer's (the scratch pool makes its arrays as views of buffers
+ * it makes). A view (a constructor called with an `ArrayBuffer` or
+ * `SharedArrayBuffer`, as `subarray` does) allocates nothing and counts
+ * nothing; `slice`, `from`, `of`, `map` and `new X(n)` or `new X(array)`
+ * count. Arrays Node makes with the original constructors (a `Buffer`,
+ * `TextEncoder`'s output) are not seen.
  */
 
 /** The global constructors replaced. */
@@ -26,12 +28,27 @@ export interface ByteCounter {
 export function countBytes(): ByteCounter {
   const global = globalThis as unknown as Record<string, unknown>;
   const originals = NAMES.map((name) => [name, global[name]] as const);
+  const OriginalBuffer = ArrayBuffer;
   const counter: ByteCounter = {
     bytes: 0,
     uninstall() {
       for (const [name, original] of originals) global[name] = original;
+      global.ArrayBuffer = OriginalBuffer;
     },
   };
+  const CountedBuffer = class extends OriginalBuffer {
+    constructor(length: number) {
+      super(length);
+      counter.bytes += this.byteLength;
+    }
+
+    // every buffer is still an ArrayBuffer, those made inside typed arrays too
+    static override [Symbol.hasInstance](x: unknown): boolean {
+      return x instanceof OriginalBuffer;
+    }
+  };
+  Object.defineProperty(CountedBuffer, 'name', { value: 'ArrayBuffer' });
+  global.ArrayBuffer = CountedBuffer;
   for (const [name, original] of originals) {
     const Counted = class extends (original as TypedArrayConstructor) {
       constructor(...args: unknown[]) {

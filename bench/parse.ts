@@ -27,9 +27,12 @@
  * `compile(parseCircuit(text))` allocates after a warm-up run, split into
  * `parseCircuit` and `compile`, in a process per input whose global
  * typed-array constructors count each new array (bench/bytes.ts; a view
- * counts nothing). Memory the OS hands out fresh costs a page fault a 4 KiB
- * page, about 14 µs on this VM (some 3.5 ms a MB), and unlike a time the
- * count is the same in every run.
+ * counts nothing): with the scratch pool empty (lib/scratch.ts; what a job's
+ * first parse and compile ask for, all their arrays), and again right after
+ * (steady: what each later one of the same job asks for, the pool giving
+ * the rest). Memory the OS hands out fresh costs a page fault a 4 KiB page,
+ * about 14 µs on this VM (some 3.5 ms a MB), and unlike a time the count is
+ * the same in every run.
  *
  * Inputs (about 1,000,000 gates each at --scale=1):
  * - `program`: 333,334 statements `var x1 = max(w0 * x0 + b0, 0);` (mul, add, relu);
@@ -382,6 +385,9 @@ interface Bytes {
   bytes: number;
   bytesPerGate: number;
   bytesPerWire: number;
+  /** The bytes of the next `compile(parseCircuit(text))` of the same job: the arrays the scratch pool cannot give. */
+  steadyBytes: number;
+  steadyBytesPerGate: number;
 }
 
 /**
@@ -394,12 +400,21 @@ function bytesOf(input: Input, counter: ByteCounter): Bytes {
   const { wires, gates } = check(input, text);
   const { compile } = lib();
   compile(parseOrThrow(text));
+  // (required as lib() is: the counting constructors are installed before it loads)
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require('../lib/scratch') as typeof import('../lib/scratch')).drain();
   counter.bytes = 0;
   const circuit = parseOrThrow(text);
   const parseBytes = counter.bytes;
   compile(circuit);
   const bytes = counter.bytes;
-  return { name: input.name, wires, gates, parseBytes, compileBytes: bytes - parseBytes, bytes, bytesPerGate: bytes / gates, bytesPerWire: bytes / wires };
+  counter.bytes = 0;
+  compile(parseOrThrow(text));
+  const steadyBytes = counter.bytes;
+  return {
+    name: input.name, wires, gates, parseBytes, compileBytes: bytes - parseBytes, bytes, bytesPerGate: bytes / gates, bytesPerWire: bytes / wires,
+    steadyBytes, steadyBytesPerGate: steadyBytes / gates,
+  };
 }
 
 /** {@link bytesOf} the input, in a child process (`--one=name --bytes`). */
@@ -455,11 +470,12 @@ if (one !== undefined && args.includes('--bytes')) {
   if (args.includes('--json')) process.stdout.write(`${JSON.stringify(rows)}\n`);
   else {
     const mb = (x: number): string => (x / 1e6).toFixed(1).padStart(8);
-    console.log('bytes of the typed arrays one compile(parseCircuit(text)) allocates after a warm-up run (the same in every run), by stage; MB = 10^6 bytes');
-    console.log('input       wires     gates  parse MB  compile MB  total MB  per gate  per wire');
+    console.log('bytes of the typed arrays one compile(parseCircuit(text)) allocates after a warm-up run (the same in every run), by stage,');
+    console.log('with the scratch pool empty (a job\'s first one), and steady: the next one of the same job, the pool giving the rest; MB = 10^6 bytes');
+    console.log('input       wires     gates  parse MB  compile MB  total MB  per gate  per wire  steady MB  steady/gate');
     for (const r of rows) {
       console.log(
-        `${r.name.padEnd(9)} ${String(r.wires).padStart(8)} ${String(r.gates).padStart(9)}  ${mb(r.parseBytes)}    ${mb(r.compileBytes)}  ${mb(r.bytes)}  ${r.bytesPerGate.toFixed(1).padStart(8)}  ${r.bytesPerWire.toFixed(1).padStart(8)}`,
+        `${r.name.padEnd(9)} ${String(r.wires).padStart(8)} ${String(r.gates).padStart(9)}  ${mb(r.parseBytes)}    ${mb(r.compileBytes)}  ${mb(r.bytes)}  ${r.bytesPerGate.toFixed(1).padStart(8)}  ${r.bytesPerWire.toFixed(1).padStart(8)}   ${mb(r.steadyBytes)}     ${r.steadyBytesPerGate.toFixed(1).padStart(8)}`,
       );
     }
   }
