@@ -10,7 +10,12 @@
  * quarter to a third of a warm run here), and the time and faults of the
  * process's first `compile(parseCircuit(text))`, before any warm-up or check
  * (`coldNsPerGate`, `coldFaults`: what a program that parses once pays; with
- * `--inline`, only the first input's is the process's first).
+ * `--inline`, only the first input's is the process's first). The timed runs
+ * share one job (the synchronous code of the measurement), as a program
+ * that parses many programs in a loop does, so the scratch pool
+ * (lib/scratch.ts) carries memory from one to the next; `jobNsPerGate` and
+ * `jobFaults` are runs each in a job of its own after a full collection,
+ * which leaves the pool empty, as a server's requests may.
  *
  *   npm run bench:parse -- [options], or: npm run build && node --expose-gc dist/bench/parse.js [--runs=7] [--only=program,...] [--json] [--scale=1] [--no-check] [--cpu] [--inline] [--instructions] [--bytes]
  *
@@ -45,6 +50,7 @@ import * as E from 'fp-ts/Either';
 import type * as Lib from '../lib/index';
 import type { Circuit, Wire } from '../lib/index';
 import type * as Syntax from '../lib/parse/syntax';
+import type * as Scratch from '../lib/scratch';
 import { countBytes, type ByteCounter } from './bytes';
 
 /**
@@ -63,6 +69,12 @@ let loaded: typeof Lib | undefined; // (lib() is called in timed code: a require
 function syntax(): typeof Syntax {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- as in lib()
   return require('../lib/parse/syntax') as typeof Syntax;
+}
+
+/** The scratch pool (lib/scratch.ts), loaded as {@link lib} is. */
+function scratchPool(): typeof Scratch {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- as in lib()
+  return require('../lib/scratch') as typeof Scratch;
 }
 
 /** A new empty circuit. */
@@ -217,6 +229,10 @@ interface Figures {
   coldNsPerGate: number;
   /** Its minor page faults. */
   coldFaults: number;
+  /** The median of runs each in a job of its own, after a full collection (the scratch pool empty), per gate. */
+  jobNsPerGate: number;
+  /** Their median minor page faults. */
+  jobFaults: number;
   buildNsPerGate: number;
   parserOnlyNsPerGate: number;
   frontNsPerGate: number;
@@ -279,7 +295,7 @@ function check(input: Input, text: string): { wires: number; gates: number } {
   return { wires: parsed.size, gates: parsed.size - parsed.inputNames.length };
 }
 
-function measure(input: Input): Figures {
+async function measure(input: Input): Promise<Figures> {
   const text = input.text();
   const { compile } = lib();
   // the process's first parse+compile (with --inline, only the first input's is), before the check
@@ -295,10 +311,26 @@ function measure(input: Input): Figures {
   for (let r = 0; r < runs; r++) {
     buildTimes.push(time(() => input.build()));
     parseTimes.push(time(() => parseOrThrow(text)));
-    frontTimes.push(time(() => parseProgram(text)));
+    // (its arrays handed back after the timing, as parseCircuit hands them back: otherwise this run takes the
+    // scratch pool's buffers and keeps them from the runs after it)
+    let front: ReturnType<typeof parseProgram> | undefined;
+    frontTimes.push(time(() => (front = parseProgram(text))));
+    if (front?.ok === true) {
+      syntax().releaseProgram(front.value);
+      scratchPool().release(front.value.scratch);
+    }
     const { ms, faults } = timed(() => compile(parseOrThrow(text)));
     parseCompileTimes.push(ms);
     parseCompileFaults.push(faults);
+  }
+  // runs each in a job of its own: the job ends (the scratch pool's buffers are the collector's then), a full collection
+  const jobTimes: number[] = [];
+  const jobFaults: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const { ms, faults } = timed(() => compile(parseOrThrow(text)));
+    jobTimes.push(ms);
+    jobFaults.push(faults);
   }
   const parseCompileMs = median(parseCompileTimes);
   const parseMs = median(parseTimes);
@@ -320,6 +352,8 @@ function measure(input: Input): Figures {
     faults: median(parseCompileFaults),
     coldNsPerGate: (cold.ms * 1e6) / gates,
     coldFaults: cold.faults,
+    jobNsPerGate: (median(jobTimes) * 1e6) / gates,
+    jobFaults: median(jobFaults),
     buildNsPerGate: (buildMs * 1e6) / gates,
     parserOnlyNsPerGate: ((parseMs - buildMs) * 1e6) / gates,
     frontNsPerGate: (frontMs * 1e6) / gates,
@@ -400,9 +434,7 @@ function bytesOf(input: Input, counter: ByteCounter): Bytes {
   const { wires, gates } = check(input, text);
   const { compile } = lib();
   compile(parseOrThrow(text));
-  // (required as lib() is: the counting constructors are installed before it loads)
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  (require('../lib/scratch') as typeof import('../lib/scratch')).drain();
+  scratchPool().drain();
   counter.bytes = 0;
   const circuit = parseOrThrow(text);
   const parseBytes = counter.bytes;
@@ -480,15 +512,20 @@ if (one !== undefined && args.includes('--bytes')) {
     }
   }
 } else if (one !== undefined) {
-  process.stdout.write(`${JSON.stringify(measure(inputNamed(one)))}\n`);
+  void measure(inputNamed(one)).then((figures) => process.stdout.write(`${JSON.stringify(figures)}\n`));
 } else {
+  void table();
+}
+
+/** The timed table: each input in a process of its own (or, with --inline, in this one). */
+async function table(): Promise<void> {
   const only = option('only')?.split(',');
   const rows: Figures[] = [];
   for (const input of INPUTS) {
     if (only !== undefined && !only.includes(input.name)) continue;
     // --inline: in this process (for the spec, at a small --scale; the figures then carry the other inputs' garbage)
     if (args.includes('--inline')) {
-      rows.push(measure(input));
+      rows.push(await measure(input));
       continue;
     }
     const out = execFileSync(
@@ -513,11 +550,12 @@ if (one !== undefined && args.includes('--bytes')) {
     console.log(`median of ${String(runs)} runs (${cpu ? 'CPU time, single-threaded GC' : 'wall time'}); ns per gate (gates = wires that are not inputs)`);
     console.log('parse: parseCircuit; build: the same circuit with the Circuit API; parser-only: parse - build; front: parseProgram alone (no circuit);');
     console.log('parse+compile: compile(parseCircuit(text)), the target being under 1,000 ns per gate (the fastest of the runs beside it)');
-    console.log('faults: minor page faults of one parse+compile (about 14 µs each here); cold: the process\'s first parse+compile, before any warm-up');
-    console.log('input       wires     gates  parse ms  build ms  front ms   parse/g   build/g  parser-only/g  front/g  parse+compile/g  parse+compile/wire  (fastest run)/g    faults    cold/g  cold faults');
+    console.log('faults: minor page faults of one parse+compile (about 14 µs each here); cold: the process\'s first parse+compile, before any warm-up;');
+    console.log('job: parse+compile in a job of its own after a full collection (the scratch pool empty; median)');
+    console.log('input       wires     gates  parse ms  build ms  front ms   parse/g   build/g  parser-only/g  front/g  parse+compile/g  parse+compile/wire  (fastest run)/g    faults    cold/g  cold faults     job/g  job faults');
     for (const r of rows) {
       console.log(
-        `${r.name.padEnd(9)} ${String(r.wires).padStart(8)} ${String(r.gates).padStart(9)} ${f(r.parseMs)}  ${f(r.buildMs)}  ${f(r.frontMs)}  ${f(r.parseNsPerGate)}  ${f(r.buildNsPerGate)}  ${f(r.parserOnlyNsPerGate)}       ${f(r.frontNsPerGate)}  ${f(r.parseCompileNsPerGate)}         ${f(r.parseCompileNsPerWire)}      ${f(r.parseCompileMinNsPerGate)}  ${f(r.faults)}  ${f(r.coldNsPerGate)}     ${f(r.coldFaults)}`,
+        `${r.name.padEnd(9)} ${String(r.wires).padStart(8)} ${String(r.gates).padStart(9)} ${f(r.parseMs)}  ${f(r.buildMs)}  ${f(r.frontMs)}  ${f(r.parseNsPerGate)}  ${f(r.buildNsPerGate)}  ${f(r.parserOnlyNsPerGate)}       ${f(r.frontNsPerGate)}  ${f(r.parseCompileNsPerGate)}         ${f(r.parseCompileNsPerWire)}      ${f(r.parseCompileMinNsPerGate)}  ${f(r.faults)}  ${f(r.coldNsPerGate)}     ${f(r.coldFaults)}  ${f(r.jobNsPerGate)}  ${f(r.jobFaults)}`,
       );
     }
   }

@@ -34,12 +34,12 @@ describe('npm run bench:parse, at a small scale', function () {
     ]);
     const figures = [
       'chars', 'parseMs', 'frontMs', 'buildMs', 'parseCompileMs', 'parseNsPerGate', 'parseCompileNsPerGate',
-      'parseCompileNsPerWire', 'parseCompileMinNsPerGate', 'buildNsPerGate', 'frontNsPerGate', 'coldNsPerGate',
+      'parseCompileNsPerWire', 'parseCompileMinNsPerGate', 'buildNsPerGate', 'frontNsPerGate', 'coldNsPerGate', 'jobNsPerGate',
     ];
     for (const r of rows) {
       for (const f of figures) expect(r[f], `${String(r.name)} ${f}`).to.be.a('number').and.satisfy((x: number) => Number.isFinite(x) && x > 0);
       // page faults: a small warm run may take none
-      for (const f of ['faults', 'coldFaults']) expect(r[f], `${String(r.name)} ${f}`).to.be.a('number').and.satisfy((x: number) => Number.isInteger(x) && x >= 0);
+      for (const f of ['faults', 'coldFaults', 'jobFaults']) expect(r[f], `${String(r.name)} ${f}`).to.be.a('number').and.satisfy((x: number) => Number.isInteger(x) && x >= 0);
       expect(r.parseCompileMinNsPerGate, String(r.name)).to.be.at.most(r.parseCompileNsPerGate as number);
       expect(r.parseCompileNsPerWire, String(r.name)).to.be.below(r.parseCompileNsPerGate as number);
     }

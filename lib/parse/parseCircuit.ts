@@ -18,7 +18,7 @@ import { Names, grown } from './names';
 import { parseError, positionOf, type ParseError, type SourcePosition } from './ParseError';
 import {
   N_DIV, N_MATH_MAX, N_MATH_POW, N_MAX, N_MUL, N_NAME, N_NEG, N_NUM, N_POW, N_RELU, N_SIG, N_SIGMOID, N_SKIP, N_SUB, N_SUM,
-  STATEMENT, S_FROM, S_ROOT, S_TARGET, S_TARGET_END, S_TARGET_START, functionOf, parseProgram, type Program,
+  STATEMENT, S_FROM, S_ROOT, S_TARGET, S_TARGET_END, S_TARGET_START, functionOf, parseProgram, releaseProgram, type Program,
 } from './syntax';
 
 /**
@@ -110,9 +110,7 @@ export function parseCircuit(source: string): E.Either<ParseError, ParsedCircuit
   }
   const result = build(source, program, backwardAt);
   // the parser's arrays back to the scratch pool, for the compile that usually follows (see scratch.ts)
-  program.nodes.release();
-  program.names.release();
-  scratch.release(program.statements.data, program.inputs.data, program.firstUses.data);
+  releaseProgram(program);
   // (see KEPT in syntax.ts: an empty layout keeps the layout's optimised code through a collection)
   KEPT.layout = new Layout(0, 0, new Names('', 0), '', '');
   return result;

@@ -269,6 +269,17 @@ export function parseProgram(source: string): Result<Program> {
 }
 
 /**
+ * Hands a parsed program's arrays back to the scratch pool (see scratch.ts),
+ * but its `scratch`, which the lowering takes over: the program is not used
+ * afterwards. @internal
+ */
+export function releaseProgram(program: Program): void {
+  program.nodes.release();
+  program.names.release();
+  scratch.release(program.statements.data, program.inputs.data, program.firstUses.data);
+}
+
+/**
  * An empty parser kept alive between parses, so that V8 keeps its optimised
  * code. A class's object shapes ("maps") live only as long as some object
  * has them; when a full garbage collection finds no parser (its lexer, name
