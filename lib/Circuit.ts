@@ -549,7 +549,9 @@ export class Circuit {
       argStart[i + 1] = m;
     }
     // (args: a view when the room reserved was more than used, a count per variable-arity record: no copy)
-    return { size: n, inputs: this.inputWires.slice(0, this.nInputs), gate, argStart, args: m === args.length ? args : args.subarray(0, m), gates: this.gates.slice() };
+    const inputs = scratch.int32(this.nInputs);
+    inputs.set(this.inputWires.subarray(0, this.nInputs));
+    return { size: n, inputs, gate, argStart, args: m === args.length ? args : args.subarray(0, m), gates: this.gates.slice() };
   }
 
   /** Where the input wires of the record at `pc` are in `stream`: `[from, to)` (empty for an input's `pc`, which is negative). */
