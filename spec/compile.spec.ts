@@ -256,6 +256,25 @@ describe('compile', () => {
     expect(first.forward.output).to.equal(35);
   });
 
+  it('holds a failed pass\'s inputs, every one, though the loops copy them as they read them', () => {
+    // a layer of 8 neurons 1 / (a_i * x_i), the first instance dividing by 0: the loop runs to its end all the same
+    const c = new Circuit();
+    const terms: Wire[] = [];
+    for (let i = 0; i < 8; i++) {
+      const [a, x] = c.inputs(`a${String(i)}`, `x${String(i)}`);
+      terms.push(c.reciprocal(c.mul(a, x)));
+    }
+    c.add(terms);
+    const fast = compile(c, { mode: 'loops' });
+    expect(fast.parts.map((p) => p.kind)).to.deep.equal(['loop']);
+    const good = Float64Array.from({ length: 16 }, (_, k) => 1 + k);
+    const first = orThrow(fast.run(good));
+    const bad = Float64Array.from({ length: 16 }, (_, k) => (k === 1 ? 0 : 100 + k)); // x0 = 0
+    expect(E.isLeft(fast.run(bad))).to.equal(true);
+    // the result objects show the last pass's inputs, as they did when a pass copied every input first
+    expect(Object.values(first.forward.inputs())).to.deep.equal(Array.from(bad));
+  });
+
   it('reports the interpreter\'s errors: a bad input, 1/0, an infinite gradient', () => {
     const c = new Circuit();
     const [cc, d] = c.inputs('c', 'd');
