@@ -328,15 +328,16 @@ export async function prepareAll(
 async function time(w: Workload, skip: readonly string[]): Promise<void> {
   const inputs = w.inputs();
   const { engines, prepared, disagreement, skipped } = await prepareAll(w, inputs, skip);
-  // Calibrate each engine's repetitions so one sample takes ~40 ms (at least one pass), by the fastest of three
-  // timings at each step: a single pause (a collection of another engine's garbage) once left an engine with
-  // samples of one pass each, every one starting with cold caches, and the deep chain's compiled pass measured
-  // at twice its time.
+  // Calibrate each engine's repetitions so one sample takes ~40 ms (at least one pass), after a full collection and
+  // by the fastest of three timings at each step: a pause (the collector finishing its marking of the other engines'
+  // heap inside this engine's pass) once left an engine with samples of one pass each, every one starting with cold
+  // caches, and the deep chain's compiled pass measured at twice its time.
   const reps = prepared.map((p) => {
+    gc();
     let n = 1;
     for (;;) {
       let ns = Infinity;
-      for (let t = 0; t < 3 && ns > 4e7; t++) {
+      for (let t = 0; t < 3; t++) {
         ns = Math.min(
           ns,
           timed(() => {
