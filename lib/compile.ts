@@ -3,6 +3,7 @@ import { Backward, Forward, Wire, type Circuit, type Workspace } from './Circuit
 import { Calls, fused, loop, tape, type Fused, type FusedBatch, type Loop, type Tape } from './compiler/codegen';
 import { plan, releasePlan, type Plan } from './compiler/plan';
 import type { CircuitError, InputError } from './errors';
+import * as scratch from './scratch';
 import type { Gate } from './Gate';
 
 // A client of the public API. compile() writes a circuit as JavaScript with
@@ -291,8 +292,9 @@ export class CompiledCircuit {
       this.fusedForward = undefined;
       this.makeFusedBatch = undefined;
       this.zero = p.zero;
-      this.V = new Float64Array(p.slots);
-      this.D = new Float64Array(p.slots);
+      // (kept, but from the scratch pool when it has a buffer that fits: after a parse, its arrays are there)
+      this.V = scratch.float64(p.slots, scratch.KEPT);
+      this.D = scratch.float64(p.slots, scratch.KEPT);
       this.outSlot = p.output < 0 ? 0 : (p.slot[p.output] ?? 0);
       this.parts = p.segments.map((s) =>
         s.kind === 'loop'

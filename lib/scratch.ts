@@ -33,11 +33,11 @@ const pool: WeakRef<ArrayBuffer>[] = [];
 
 /**
  * A buffer of at least `bytes` bytes whose first `bytes` are 0: the
- * smallest one in the pool that is large enough and at most four times as
+ * smallest one in the pool that is large enough and at most `fit` times as
  * large (so that a small array does not take a buffer a larger one will
  * want), or a new one.
  */
-function take(bytes: number): ArrayBuffer {
+function take(bytes: number, fit: number): ArrayBuffer {
   if (bytes < MIN_POOLED_BYTES) return new ArrayBuffer(bytes);
   let best = -1;
   let bestSize = Infinity;
@@ -48,7 +48,7 @@ function take(bytes: number): ArrayBuffer {
       bestSize = size;
     }
   }
-  const buffer = best >= 0 && bestSize <= 4 * bytes ? pool[best]?.deref() : undefined;
+  const buffer = best >= 0 && bestSize <= fit * bytes ? pool[best]?.deref() : undefined;
   prune();
   if (buffer === undefined) return new ArrayBuffer(bytes);
   pool.splice(pool.findIndex((r) => r.deref() === buffer), 1);
@@ -63,19 +63,24 @@ function prune(): void {
   pool.length = k;
 }
 
-/** A zeroed `Int32Array` of `n` entries, from the pool when it has room. */
-export function int32(n: number): Int32Array<ArrayBuffer> {
-  return new Int32Array(take(4 * n), 0, n);
+/** How much larger than asked a pooled buffer may be: four times for a temporary array, a half more for one that is kept. */
+export const TEMPORARY = 4;
+/** See {@link TEMPORARY}: for an array a result keeps (its slack is kept with it). */
+export const KEPT = 1.5;
+
+/** A zeroed `Int32Array` of `n` entries, from the pool when it has room (within `fit` times the bytes asked). */
+export function int32(n: number, fit = TEMPORARY): Int32Array<ArrayBuffer> {
+  return new Int32Array(take(4 * n, fit), 0, n);
 }
 
-/** A zeroed `Uint8Array` of `n` entries, from the pool when it has room. */
-export function uint8(n: number): Uint8Array<ArrayBuffer> {
-  return new Uint8Array(take(n), 0, n);
+/** A zeroed `Uint8Array` of `n` entries, from the pool when it has room (within `fit` times the bytes asked). */
+export function uint8(n: number, fit = TEMPORARY): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(take(n, fit), 0, n);
 }
 
-/** A zeroed `Float64Array` of `n` entries, from the pool when it has room. */
-export function float64(n: number): Float64Array<ArrayBuffer> {
-  return new Float64Array(take(8 * n), 0, n);
+/** A zeroed `Float64Array` of `n` entries, from the pool when it has room (within `fit` times the bytes asked). */
+export function float64(n: number, fit = TEMPORARY): Float64Array<ArrayBuffer> {
+  return new Float64Array(take(8 * n, fit), 0, n);
 }
 
 /**
