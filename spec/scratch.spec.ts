@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import * as E from 'fp-ts/Either';
 import { compile, orThrow, parseCircuit, type Circuit } from '../lib/index';
-import { MIN_POOLED_BYTES, drain, float64, int32, pooled, release, uint8 } from '../lib/scratch';
+import { KEPT, MIN_POOLED_BYTES, drain, float64, int32, pooled, release, uint8 } from '../lib/scratch';
 
 // The scratch pool (lib/scratch.ts): the parser and the compiler hand their
 // big temporary arrays back when a pass ends, and the next pass of the same
@@ -53,6 +53,11 @@ describe('scratch (the pool of temporary arrays)', () => {
     expect(int32(N).buffer).to.equal(small.buffer);
     expect(int32(4 * N).buffer).to.equal(big.buffer); // four times: taken
     expect(pooled().buffers).to.equal(0);
+    // an array a result keeps takes a buffer only within half again its size
+    const two = float64(N);
+    release(two);
+    expect(float64(N / 2, KEPT).buffer).not.to.equal(two.buffer);
+    expect(float64(Math.ceil(N / 1.5), KEPT).buffer).to.equal(two.buffer);
   });
 
   it('never hands one buffer out twice: a buffer released twice is pooled once', () => {
