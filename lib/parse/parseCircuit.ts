@@ -294,138 +294,138 @@ function build(source: string, program: Program, backward: SourcePosition | unde
    */
   let stack = program.scratch;
   try {
-  // 2. The inputs, then each statement's gates in order.
-  for (let k = 0; k < inputs.length; k++) {
-    const id = inputs.at(k);
-    wires[id] = out.input(id) + 1;
-  }
-  /** The number of value `k` (which is not a wire). */
-  const numberAt = (k: number): number => {
-    const code = -1 - (stack[k] ?? 0);
-    const x = nodes.value(code >> 1);
-    return (code & 1) === 0 ? x : -x;
-  };
-  /** The wire of value `k`, made now if it is a number. */
-  const wire = (k: number): number => {
-    const w = stack[k] ?? -1;
-    return w >= 0 ? w : out.constant(numberAt(k));
-  };
-  for (let s = 0; s < count; s++) {
-    const target = statements.at(STATEMENT * s + S_TARGET);
-    const root = statements.at(STATEMENT * s + S_ROOT);
-    /** The name's id, -2 for the made-up name of a final bare expression, -1 for none. */
-    const name = target !== -1 ? target : s === count - 1 && autoName !== undefined ? -2 : -1;
-    let sp = 0;
-    // lower the nodes in order (postfix: a node's operands are on the value stack)
-    for (let i = statements.at(STATEMENT * s + S_FROM); i <= root; i++) {
-      const gateName = i === root ? name : -1;
-      const kind = op[i] ?? N_NUM;
-      if (sp + 2 > stack.length) stack = grown(stack);
-      switch (kind) {
-        case N_NUM:
-          stack[sp++] = -1 - 2 * i;
-          break;
-        case N_NAME:
-          stack[sp++] = (wires[arg[i] ?? 0] ?? 0) - 1;
-          break;
-        case N_NEG:
-          if ((stack[sp - 1] ?? -1) < 0) stack[sp - 1] = -1 - ((-1 - (stack[sp - 1] ?? 0)) ^ 1);
-          else stack[sp - 1] = out.gate2(G_NEG, stack[sp - 1] ?? 0, -1, gateName);
-          break;
-        case N_SUB:
-        case N_MUL: {
-          const x = wire(sp - 2);
-          stack[sp - 2] = out.gate2(kind === N_SUB ? G_SUB : G_MUL, x, wire(sp - 1), gateName);
-          sp--;
-          break;
-        }
-        case N_DIV: {
-          // a / b = a * (1.0 / b), the chapter's decomposition; 1 / b is the reciprocal alone
-          if ((stack[sp - 2] ?? 0) < 0 && numberAt(sp - 2) === 1) stack[sp - 2] = out.gate2(G_REC, wire(sp - 1), -1, gateName);
-          else {
-            const a = wire(sp - 2);
-            stack[sp - 2] = out.gate2(G_MUL, a, out.gate2(G_REC, wire(sp - 1), -1, -1), gateName);
+    // 2. The inputs, then each statement's gates in order.
+    for (let k = 0; k < inputs.length; k++) {
+      const id = inputs.at(k);
+      wires[id] = out.input(id) + 1;
+    }
+    /** The number of value `k` (which is not a wire). */
+    const numberAt = (k: number): number => {
+      const code = -1 - (stack[k] ?? 0);
+      const x = nodes.value(code >> 1);
+      return (code & 1) === 0 ? x : -x;
+    };
+    /** The wire of value `k`, made now if it is a number. */
+    const wire = (k: number): number => {
+      const w = stack[k] ?? -1;
+      return w >= 0 ? w : out.constant(numberAt(k));
+    };
+    for (let s = 0; s < count; s++) {
+      const target = statements.at(STATEMENT * s + S_TARGET);
+      const root = statements.at(STATEMENT * s + S_ROOT);
+      /** The name's id, -2 for the made-up name of a final bare expression, -1 for none. */
+      const name = target !== -1 ? target : s === count - 1 && autoName !== undefined ? -2 : -1;
+      let sp = 0;
+      // lower the nodes in order (postfix: a node's operands are on the value stack)
+      for (let i = statements.at(STATEMENT * s + S_FROM); i <= root; i++) {
+        const gateName = i === root ? name : -1;
+        const kind = op[i] ?? N_NUM;
+        if (sp + 2 > stack.length) stack = grown(stack);
+        switch (kind) {
+          case N_NUM:
+            stack[sp++] = -1 - 2 * i;
+            break;
+          case N_NAME:
+            stack[sp++] = (wires[arg[i] ?? 0] ?? 0) - 1;
+            break;
+          case N_NEG:
+            if ((stack[sp - 1] ?? -1) < 0) stack[sp - 1] = -1 - ((-1 - (stack[sp - 1] ?? 0)) ^ 1);
+            else stack[sp - 1] = out.gate2(G_NEG, stack[sp - 1] ?? 0, -1, gateName);
+            break;
+          case N_SUB:
+          case N_MUL: {
+            const x = wire(sp - 2);
+            stack[sp - 2] = out.gate2(kind === N_SUB ? G_SUB : G_MUL, x, wire(sp - 1), gateName);
+            sp--;
+            break;
           }
-          sp--;
-          break;
-        }
-        case N_SUM:
-        case N_MAX:
-        case N_MATH_MAX: {
-          const n = arg[i] ?? 0;
-          if (kind !== N_SUM && n === 2) {
-            // max(a, 0) is the chapter's ReLU
-            const xZero = (stack[sp - 2] ?? 0) < 0 && numberAt(sp - 2) === 0;
-            const yZero = (stack[sp - 1] ?? 0) < 0 && numberAt(sp - 1) === 0;
-            const bothNumbers = (stack[sp - 2] ?? 0) < 0 && (stack[sp - 1] ?? 0) < 0;
-            if (xZero !== yZero && !bothNumbers) {
-              stack[sp - 2] = out.gate2(G_RELU, wire(xZero ? sp - 1 : sp - 2), -1, gateName);
-              sp--;
-              break;
+          case N_DIV: {
+            // a / b = a * (1.0 / b), the chapter's decomposition; 1 / b is the reciprocal alone
+            if ((stack[sp - 2] ?? 0) < 0 && numberAt(sp - 2) === 1) stack[sp - 2] = out.gate2(G_REC, wire(sp - 1), -1, gateName);
+            else {
+              const a = wire(sp - 2);
+              stack[sp - 2] = out.gate2(G_MUL, a, out.gate2(G_REC, wire(sp - 1), -1, -1), gateName);
             }
+            sp--;
+            break;
           }
-          for (let k = sp - n; k < sp; k++) stack[k] = wire(k);
-          sp -= n;
-          stack[sp] = out.gateN(kind === N_SUM ? G_ADD : G_MAX, stack, sp, sp + n, gateName);
-          sp++;
-          break;
+          case N_SUM:
+          case N_MAX:
+          case N_MATH_MAX: {
+            const n = arg[i] ?? 0;
+            if (kind !== N_SUM && n === 2) {
+              // max(a, 0) is the chapter's ReLU
+              const xZero = (stack[sp - 2] ?? 0) < 0 && numberAt(sp - 2) === 0;
+              const yZero = (stack[sp - 1] ?? 0) < 0 && numberAt(sp - 1) === 0;
+              const bothNumbers = (stack[sp - 2] ?? 0) < 0 && (stack[sp - 1] ?? 0) < 0;
+              if (xZero !== yZero && !bothNumbers) {
+                stack[sp - 2] = out.gate2(G_RELU, wire(xZero ? sp - 1 : sp - 2), -1, gateName);
+                sp--;
+                break;
+              }
+            }
+            for (let k = sp - n; k < sp; k++) stack[k] = wire(k);
+            sp -= n;
+            stack[sp] = out.gateN(kind === N_SUM ? G_ADD : G_MAX, stack, sp, sp + n, gateName);
+            sp++;
+            break;
+          }
+          case N_SIG:
+          case N_SIGMOID:
+          case N_RELU:
+            stack[sp - 1] = out.gate2(kind === N_RELU ? G_RELU : G_SIG, wire(sp - 1), -1, gateName);
+            break;
+          case N_POW:
+          case N_MATH_POW: {
+            const skip = arg[i] ?? 0;
+            if (skip >= i) return E.left(parseError(source, start[i] ?? 0, end[i] ?? 0, 'internal: no operand'));
+            const k = fold(exponentOf(program, skip + 1, i));
+            if (typeof k !== 'number') return E.left(parseError(source, k.start, k.end, k.reason));
+            stack[sp - 1] = out.pow(wire(sp - 1), k, gateName);
+            break;
+          }
+          case N_SKIP:
+            // over the exponent, to its pow (folded there)
+            i = (arg[i] ?? 0) - 1;
+            break;
+          default:
+            return E.left(parseError(source, start[i] ?? 0, end[i] ?? 0, 'internal: unknown node'));
         }
-        case N_SIG:
-        case N_SIGMOID:
-        case N_RELU:
-          stack[sp - 1] = out.gate2(kind === N_RELU ? G_RELU : G_SIG, wire(sp - 1), -1, gateName);
-          break;
-        case N_POW:
-        case N_MATH_POW: {
-          const skip = arg[i] ?? 0;
-          if (skip >= i) return E.left(parseError(source, start[i] ?? 0, end[i] ?? 0, 'internal: no operand'));
-          const k = fold(exponentOf(program, skip + 1, i));
-          if (typeof k !== 'number') return E.left(parseError(source, k.start, k.end, k.reason));
-          stack[sp - 1] = out.pow(wire(sp - 1), k, gateName);
-          break;
-        }
-        case N_SKIP:
-          // over the exponent, to its pow (folded there)
-          i = (arg[i] ?? 0) - 1;
-          break;
-        default:
-          return E.left(parseError(source, start[i] ?? 0, end[i] ?? 0, 'internal: unknown node'));
       }
+      if (sp !== 1) return E.left(parseError(source, start[root] ?? 0, end[root] ?? 0, 'internal: no value'));
+      let w = stack[0] ?? 0;
+      if (w < 0) w = out.constant(numberAt(0), name);
+      else if (target !== -1 || w !== out.size - 1) {
+        // `var y = x` (or a bare `x` that is not the last wire): a wire of its own.
+        // (A root that made a gate gave it `name`, so only a name needs looking at.)
+        const madeGate = op[root] !== N_NAME;
+        if (name === -1 || (!madeGate && !out.hasName(w, name))) w = out.gate2(G_ADD, w, -1, name);
+      }
+      results[s] = w;
+      if (target !== -1) wires[target] = w + 1;
     }
-    if (sp !== 1) return E.left(parseError(source, start[root] ?? 0, end[root] ?? 0, 'internal: no value'));
-    let w = stack[0] ?? 0;
-    if (w < 0) w = out.constant(numberAt(0), name);
-    else if (target !== -1 || w !== out.size - 1) {
-      // `var y = x` (or a bare `x` that is not the last wire): a wire of its own.
-      // (A root that made a gate gave it `name`, so only a name needs looking at.)
-      const madeGate = op[root] !== N_NAME;
-      if (name === -1 || (!madeGate && !out.hasName(w, name))) w = out.gate2(G_ADD, w, -1, name);
-    }
-    results[s] = w;
-    if (target !== -1) wires[target] = w + 1;
-  }
 
-  // 3. The circuit, checked by the core (a name it keeps for itself, `_3`, is the one mistake left).
-  const made = Circuit.fromLayout(out.spec(inputs.length));
-  if (E.isLeft(made)) {
-    const { wire: at = -1, message } = made.left;
-    const reason = message.slice(`wire ${String(at)}: `.length);
-    if (at >= 0 && at < inputs.length) {
-      const from = start[firstUses.at(at)] ?? 0;
-      return E.left(parseError(source, from, from + names.length(inputs.at(at)), reason));
+    // 3. The circuit, checked by the core (a name it keeps for itself, `_3`, is the one mistake left).
+    const made = Circuit.fromLayout(out.spec(inputs.length));
+    if (E.isLeft(made)) {
+      const { wire: at = -1, message } = made.left;
+      const reason = message.slice(`wire ${String(at)}: `.length);
+      if (at >= 0 && at < inputs.length) {
+        const from = start[firstUses.at(at)] ?? 0;
+        return E.left(parseError(source, from, from + names.length(inputs.at(at)), reason));
+      }
+      const s = results.indexOf(at);
+      if (s < 0) return E.left(parseError(source, 0, 0, message));
+      const target = statements.at(STATEMENT * s + S_TARGET);
+      const root = statements.at(STATEMENT * s + S_ROOT);
+      const from = target !== -1 ? statements.at(STATEMENT * s + S_TARGET_START) : (start[root] ?? 0);
+      const to = target !== -1 ? statements.at(STATEMENT * s + S_TARGET_END) : (end[root] ?? 0);
+      return E.left(parseError(source, from, to, reason));
     }
-    const s = results.indexOf(at);
-    if (s < 0) return E.left(parseError(source, 0, 0, message));
-    const target = statements.at(STATEMENT * s + S_TARGET);
-    const root = statements.at(STATEMENT * s + S_ROOT);
-    const from = target !== -1 ? statements.at(STATEMENT * s + S_TARGET_START) : (start[root] ?? 0);
-    const to = target !== -1 ? statements.at(STATEMENT * s + S_TARGET_END) : (end[root] ?? 0);
-    return E.left(parseError(source, from, to, reason));
-  }
-  const circuit = made.right;
-  const output = circuit.output;
-  if (output === undefined) return E.left(parseError(source, 0, 0, 'the expression is empty: nothing to compute'));
-  return E.right({ circuit, output, backward });
+    const circuit = made.right;
+    const output = circuit.output;
+    if (output === undefined) return E.left(parseError(source, 0, 0, 'the expression is empty: nothing to compute'));
+    return E.right({ circuit, output, backward });
   } finally {
     // the lowering's arrays back to the scratch pool (the circuit copied what it keeps)
     out.release();
