@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import * as E from 'fp-ts/Either';
 import { compile, orThrow, parseCircuit, type Circuit } from '../lib/index';
 import { KEPT, MIN_POOLED_BYTES, drain, float64, int32, pooled, release, uint8 } from '../lib/scratch';
@@ -47,8 +49,8 @@ describe('scratch (the pool of temporary arrays)', () => {
     const big = int32(16 * N);
     const mid = int32(2 * N);
     const small = int32(N);
-    release(big, small, mid);
-    expect(int32(N + 1).buffer).to.equal(mid.buffer); // small is too small, mid fits better than big
+    release(mid, big, small);
+    expect(int32(N + 1).buffer).to.equal(mid.buffer); // small is too small, mid fits better than big (released after it)
     expect(int32(2 * N).buffer).not.to.equal(big.buffer); // 16 N is more than four times 2 N: a new one
     expect(int32(N).buffer).to.equal(small.buffer);
     expect(int32(4 * N).buffer).to.equal(big.buffer); // four times: taken
@@ -69,11 +71,49 @@ describe('scratch (the pool of temporary arrays)', () => {
     expect(y.buffer).not.to.equal(a.buffer);
   });
 
-  it('leaves small arrays out of the pool', () => {
+  it('leaves small arrays out of the pool, and makes them anew even where a pooled buffer would fit', () => {
     const a = int32(N - 1);
     release(a);
     expect(pooled().buffers).to.equal(0);
     expect(int32(N - 1).buffer).not.to.equal(a.buffer);
+    const b = int32(N);
+    release(b);
+    expect(int32(N / 2).buffer).not.to.equal(b.buffer); // b is within four times its size, but it is small
+    expect(pooled().buffers).to.equal(1);
+  });
+
+  it('skips undefined among the arrays handed back, holds the 64 latest buffers, and drain empties it', () => {
+    const arrays = Array.from({ length: 65 }, () => uint8(MIN_POOLED_BYTES));
+    release(undefined, ...arrays, undefined);
+    expect(pooled()).to.deep.equal({ buffers: 64, bytes: 64 * MIN_POOLED_BYTES });
+    const taken = Array.from({ length: 64 }, () => uint8(MIN_POOLED_BYTES).buffer);
+    expect(taken.includes(arrays[0]?.buffer as ArrayBuffer), 'the oldest is dropped').to.equal(false);
+    expect(arrays.slice(1).every((a) => taken.includes(a.buffer))).to.equal(true);
+    release(...arrays);
+    drain();
+    expect(pooled()).to.deep.equal({ buffers: 0, bytes: 0 });
+    expect(uint8(MIN_POOLED_BYTES).buffer).not.to.equal(arrays[64]?.buffer);
+  });
+
+  it('forgets a buffer the collector has taken once the job that released it has ended', async function () {
+    // gc(), made callable in this process (mocha runs without --expose-gc)
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const releaseOne = (): void => {
+      release(int32(4 * N)); // nothing else holds it
+    };
+    releaseOne();
+    expect(pooled().buffers).to.equal(1); // held to the end of this job
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    gc();
+    expect(pooled()).to.deep.equal({ buffers: 0, bytes: 0 });
+    releaseOne();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    gc();
+    const fresh = int32(N); // the pool's only entry is gone: a new buffer, no error
+    expect([fresh.length, fresh.every((x) => x === 0)]).to.deep.equal([N, true]);
+    release(fresh);
+    expect(pooled().buffers).to.equal(1);
   });
 
   it('gives the same circuits and numbers when a parse and compile reuse another\'s memory in the same job', () => {
