@@ -256,6 +256,30 @@ describe('compile', () => {
     expect(first.forward.output).to.equal(35);
   });
 
+  it('checks a small circuit\'s run as the interpreter does, and gives every wire of the last pass (its own run, made per circuit)', () => {
+    const c = new Circuit();
+    const [a, b] = c.inputs('a', 'b');
+    const m = c.mul(a, b, 'm');
+    c.add([m, a], 'x');
+    const fast = compile(c);
+    expect(fast.mode).to.equal('code');
+    expect(fast.run([1, 2, 3])).to.deep.equal(E.left({ _tag: 'InputError', input: '', message: 'expected 2 input values (a, b), got 3' }));
+    expect(fast.run([1, 2], '2' as unknown as number)).to.deep.equal(
+      E.left({ _tag: 'CompositionError', message: 'upstream gradient on wire x must be a finite number, got "2"' }),
+    );
+    // a pass after a failed one: its values are there for a backward pass
+    expect(E.isLeft(fast.run([1, NaN]))).to.equal(true);
+    const first = orThrow(fast.run([2, 3]));
+    expect(E.isRight(fast.backward(2))).to.equal(true);
+    expect(Array.from(first.forward.values)).to.deep.equal([2, 3, 6, 8]);
+    expect([first.forward.value(m), first.gradient(m)]).to.deep.equal([6, 2]);
+    // every wire's values and gradients are the last pass's, not the first's kept
+    orThrow(fast.run([5, 7]));
+    expect(Array.from(first.forward.values)).to.deep.equal([5, 7, 35, 40]);
+    expect(Array.from(first.gradients)).to.deep.equal([8, 5, 1, 1]);
+    expect(first.forward.value(m)).to.equal(35);
+  });
+
   it('holds a failed pass\'s inputs, every one, though the loops copy them as they read them', () => {
     // a layer of 8 neurons 1 / (a_i * x_i), the first instance dividing by 0: the loop runs to its end all the same
     const c = new Circuit();
