@@ -735,6 +735,32 @@ describe('CompiledCircuit.batch', () => {
     }
   });
 
+  it('turns columns into rows in blocks of up to 64 points (loops, tape): every point the interpreter\'s, plain arrays too, a bad value found at its point', () => {
+    const c = new Circuit();
+    const [a, b, cc] = c.inputs('a', 'b', 'c');
+    c.sigmoid(c.add([c.mul(a, b), cc]), 'f');
+    const points = 150; // three blocks: 64, 64 and 22 points
+    const A = Float64Array.from({ length: points }, (_, p) => Math.sin(p));
+    const Bs = Array.from({ length: points }, (_, p) => Math.cos(p)); // a plain array
+    const C = Float64Array.from({ length: points }, (_, p) => p / 100);
+    const message = (r: E.Either<{ message: string }, unknown>): string => (E.isLeft(r) ? r.left.message : 'no error');
+    for (const mode of ['loops', 'tape'] as const) {
+      const fast = compile(c, { mode });
+      const r = orThrow(fast.batch([A, Bs, C], 2));
+      for (let p = 0; p < points; p++) {
+        const f = orThrow(c.forwardArray([A[p]!, Bs[p]!, C[p]!]));
+        const g = orThrow(c.backward(f, 2)).inputs();
+        expect([r.value[p], r.gradients.a![p], r.gradients.b![p], r.gradients.c![p]], `${mode}, point ${String(p)}`).to.deep.equal([f.output, g.a, g.b, g.c]);
+      }
+      const nan = [...Bs];
+      nan[130] = NaN;
+      expect(message(fast.batch([A, nan, C]))).to.equal('point 130: input b must be a finite number, got NaN');
+      const text: unknown[] = [...Bs];
+      text[70] = '1';
+      expect(message(fast.batch([A, text as number[], C]))).to.equal('point 70: input b must be a finite number, got "1"');
+    }
+  });
+
   it('reports the interpreter\'s error at the first bad point, and bad columns', () => {
     const c = new Circuit();
     const [cc, d] = c.inputs('c', 'd');
