@@ -280,6 +280,23 @@ describe('compile', () => {
     expect(first.forward.value(m)).to.equal(35);
   });
 
+  it('keeps a small circuit\'s forward pass when only its backward pass failed, and refuses a backward pass after a failed forward one', () => {
+    const c = new Circuit();
+    const [a, b] = c.inputs('a', 'b');
+    c.mul(a, b, 'x');
+    const fast = compile(c);
+    expect(fast.mode).to.equal('code');
+    const failed = fast.run([1e300, 1], 1e10);
+    expect(E.isLeft(failed) && failed.left.message).to.equal(
+      'multiply gate on wire x, backward: gradient into b becomes Infinity (inputs a = 1e+300, b = 1; upstream dx = 10000000000)',
+    );
+    // the forward pass stands: a backward pass with a smaller upstream gradient runs on it
+    const again = orThrow(fast.backward(1));
+    expect([again.forward.output, again.gradient(a), again.gradient(b)]).to.deep.equal([1e300, 1, 1e300]);
+    expect(E.isLeft(fast.run([NaN, 1]))).to.equal(true);
+    expect(fast.backward(1)).to.deep.equal(E.left({ _tag: 'CompositionError', message: 'the last forward pass failed: run forward again before backward' }));
+  });
+
   it('holds a failed pass\'s inputs, every one, though the loops copy them as they read them', () => {
     // a layer of 8 neurons 1 / (a_i * x_i), the first instance dividing by 0: the loop runs to its end all the same
     const c = new Circuit();
@@ -758,6 +775,23 @@ describe('CompiledCircuit.batch', () => {
       const text: unknown[] = [...Bs];
       text[70] = '1';
       expect(message(fast.batch([A, text as number[], C]))).to.equal('point 70: input b must be a finite number, got "1"');
+    }
+  });
+
+  it('checks the upstream gradient of a batch in loops and tape modes, and leaves no forward pass behind', () => {
+    const c = new Circuit();
+    const [a, b] = c.inputs('a', 'b');
+    c.mul(a, b, 'x');
+    const message = (r: E.Either<{ message: string }, unknown>): string => (E.isLeft(r) ? r.left.message : 'no error');
+    for (const mode of ['loops', 'tape'] as const) {
+      const fast = compile(c, { mode });
+      expect(message(fast.batch([[1], [2]], NaN))).to.equal('point 0: upstream gradient on wire x must be a finite number, got NaN');
+      expect(message(fast.batch([[1], [2]], '2' as unknown as number))).to.equal('point 0: upstream gradient on wire x must be a finite number, got "2"');
+      expect(orThrow(fast.batch([[], []], NaN)).points).to.equal(0); // no point, nothing to refuse
+      orThrow(fast.run([1, 2]));
+      orThrow(fast.batch([[3], [4]]));
+      // the buffers hold the batch's last point now: a backward pass needs a forward pass of its own
+      expect(fast.backward(1)).to.deep.equal(E.left({ _tag: 'CompositionError', message: 'no forward pass to go back through: run forward first' }));
     }
   });
 
