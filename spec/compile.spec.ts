@@ -788,8 +788,11 @@ describe('CompiledCircuit.batch', () => {
       expect(message(fast.batch([[1], [2]], NaN))).to.equal('point 0: upstream gradient on wire x must be a finite number, got NaN');
       expect(message(fast.batch([[1], [2]], '2' as unknown as number))).to.equal('point 0: upstream gradient on wire x must be a finite number, got "2"');
       expect(orThrow(fast.batch([[], []], NaN)).points).to.equal(0); // no point, nothing to refuse
-      orThrow(fast.run([1, 2]));
+      const earlier = orThrow(fast.run([1, 2]));
+      expect(Array.from(earlier.forward.values)).to.deep.equal([1, 2, 2]); // worked out, and kept for this pass
       orThrow(fast.batch([[3], [4]]));
+      // a result object shows what the buffers hold, the batch's last point, every wire alike
+      expect([earlier.forward.output, Array.from(earlier.forward.values)]).to.deep.equal([12, [3, 4, 12]]);
       // the buffers hold the batch's last point now: a backward pass needs a forward pass of its own
       expect(fast.backward(1)).to.deep.equal(E.left({ _tag: 'CompositionError', message: 'no forward pass to go back through: run forward first' }));
     }
