@@ -115,7 +115,6 @@ const NO_FORWARD = {
  */
 const BATCH_BLOCK = 1 << 20;
 
-/** The forward pass of a compiled circuit: the inputs and output are at hand; every other wire's value is worked out when first asked for. */
 /**
  * Copies points `p0` to `p0 + m - 1` of every input column into `rows`
  * (point `p0 + q`'s inputs at `q * n`, in order); returns the sum of
@@ -199,6 +198,7 @@ return function run(inputs, upstream = 1) {
   return make(self, pass, V, D, G, ok);
 }
 
+/** The forward pass of a compiled circuit: the inputs and output are at hand; every other wire's value is worked out when first asked for. */
 class CompiledForward extends Forward {
   /**
    * @param owner - the compiled circuit whose last pass this is.

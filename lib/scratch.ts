@@ -39,6 +39,7 @@ const pool: WeakRef<ArrayBuffer>[] = [];
  */
 function take(bytes: number, fit: number): ArrayBuffer {
   if (bytes < MIN_POOLED_BYTES) return new ArrayBuffer(bytes);
+  prune();
   let best = -1;
   let bestSize = Infinity;
   for (let i = 0; i < pool.length; i++) {
@@ -49,9 +50,8 @@ function take(bytes: number, fit: number): ArrayBuffer {
     }
   }
   const buffer = best >= 0 && bestSize <= fit * bytes ? pool[best]?.deref() : undefined;
-  prune();
   if (buffer === undefined) return new ArrayBuffer(bytes);
-  pool.splice(pool.findIndex((r) => r.deref() === buffer), 1);
+  pool.splice(best, 1);
   new Uint8Array(buffer, 0, bytes).fill(0);
   return buffer;
 }
